@@ -64,6 +64,8 @@ export interface PrinterColumn {
   description?: string;
   priority?: number;
   format?: string;
+  /** Computed cell for built-in columns kubectl derives (READY "1/1", pod STATUS, DATA counts); wins over jsonPath. */
+  compute?: (obj: KubeObject, now: Date) => unknown;
 }
 
 /** One served resource type (built-in or CRD-backed), as discovery and the REST layer see it. */
@@ -90,6 +92,8 @@ export interface ResourceType {
   storageVersion?: string;
   /** Strategic-merge-patch is not allowed on CRs (415). */
   custom?: boolean;
+  /** The CRD version's openAPIV3Schema (CRD-backed types), served in /openapi/v3 for `kubectl explain`. */
+  openAPIV3Schema?: unknown;
 }
 
 /** The caller, after authentication (and impersonation). */
@@ -179,7 +183,7 @@ export interface InternalClient {
     gvr: GroupVersionResource,
     namespace: string | undefined,
     name: string,
-    opts?: { propagationPolicy?: 'Background' | 'Foreground' | 'Orphan'; preconditions?: { uid?: string; resourceVersion?: string } },
+    opts?: { propagationPolicy?: 'Background' | 'Foreground' | 'Orphan'; preconditions?: { uid?: string; resourceVersion?: string }; gracePeriodSeconds?: number },
   ): KubeObject | undefined;
   /** Every store write, after it is committed, in revision order. Returns an unsubscribe function. */
   onEvent(listener: (event: StoreEvent) => void): () => void;

@@ -1,0 +1,13 @@
+// The benchmark list `npm run bench` runs, in order.
+import { benchAuth } from './auth.ts';
+import { benchControlPlane } from './controlplane.ts';
+
+export interface Bench {
+  name: string;
+  run(): Promise<string[]>;
+}
+
+export const benches: Bench[] = [
+  { name: 'controlplane', run: benchControlPlane },
+  { name: 'auth', run: benchAuth },
+];

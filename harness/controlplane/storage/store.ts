@@ -1,0 +1,151 @@
+// The object store: one cluster-wide resourceVersion (like etcd's revision), objects per
+// `<group>/<resource>` keyed by `ns/name`, and a bounded ring of committed events for watch replay.
+// Stored objects are deep-frozen so no caller can mutate committed state by accident.
+import type { KubeObject, StoreEvent } from '../types.ts';
+
+export interface CommittedEvent extends StoreEvent {
+  /** The object before this write (MODIFIED/DELETED), so watchers with selectors can tell in/out. */
+  prev?: KubeObject;
+}
+
+export function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value as object)) deepFreeze(v);
+  }
+  return value;
+}
+
+export function clone<T>(value: T): T {
+  return structuredClone(value) as T;
+}
+
+export function objectKey(namespace: string | undefined, name: string): string {
+  return `${namespace ?? ''}/${name}`;
+}
+
+export class Store {
+  private revision = 0;
+  private readonly buckets = new Map<string, Map<string, KubeObject>>();
+  private ring: CommittedEvent[] = [];
+  /** Every event with rv <= compactedThrough has been dropped from the ring. */
+  private compactedThrough = 0;
+  private readonly listeners = new Set<(event: CommittedEvent) => void>();
+  private readonly pending: CommittedEvent[] = [];
+  private dispatching = false;
+
+  constructor(private readonly capacity = 10_000) {}
+
+  currentRv(): number {
+    return this.revision;
+  }
+
+  get(key: string, namespace: string | undefined, name: string): KubeObject | undefined {
+    return this.buckets.get(key)?.get(objectKey(namespace, name));
+  }
+
+  /** Objects of one type, optionally in one namespace, sorted by `ns/name` (stable for pagination). */
+  list(key: string, namespace?: string): Array<{ sortKey: string; object: KubeObject }> {
+    const bucket = this.buckets.get(key);
+    if (!bucket) return [];
+    const out: Array<{ sortKey: string; object: KubeObject }> = [];
+    for (const [k, object] of bucket) {
+      if (namespace !== undefined && object.metadata.namespace !== namespace) continue;
+      out.push({ sortKey: k, object });
+    }
+    out.sort((a, b) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0));
+    return out;
+  }
+
+  count(key: string): number {
+    return this.buckets.get(key)?.size ?? 0;
+  }
+
+  /** Writes (creates or replaces) an object, stamping the next resourceVersion. */
+  put(key: string, object: KubeObject): KubeObject {
+    const bucket = this.bucketFor(key);
+    const k = objectKey(object.metadata.namespace, object.metadata.name!);
+    const prev = bucket.get(k);
+    const rv = ++this.revision;
+    const withRv = deepFreeze({ ...clone(object), metadata: { ...clone(object.metadata), resourceVersion: String(rv) } });
+    bucket.set(k, withRv);
+    this.commit({ type: prev ? 'MODIFIED' : 'ADDED', key, object: withRv, rv, prev });
+    return withRv;
+  }
+
+  /** Removes an object; the DELETED event carries the object with a fresh resourceVersion. */
+  remove(key: string, namespace: string | undefined, name: string): KubeObject | undefined {
+    const bucket = this.buckets.get(key);
+    const k = objectKey(namespace, name);
+    const prev = bucket?.get(k);
+    if (!bucket || !prev) return undefined;
+    bucket.delete(k);
+    const rv = ++this.revision;
+    const object = deepFreeze({ ...clone(prev), metadata: { ...clone(prev.metadata), resourceVersion: String(rv) } });
+    this.commit({ type: 'DELETED', key, object, rv, prev });
+    return object;
+  }
+
+  /** Drops a whole type (its CRD is gone); no events, as the CRs were deleted one by one before. */
+  dropType(key: string): void {
+    this.buckets.delete(key);
+  }
+
+  /** Committed events with rv > sinceRv, optionally of one type; 'expired' when history is gone. */
+  eventsSince(sinceRv: number, key?: string): CommittedEvent[] | 'expired' {
+    if (sinceRv < this.compactedThrough) return 'expired';
+    const out: CommittedEvent[] = [];
+    for (const e of this.ring) if (e.rv > sinceRv && (key === undefined || e.key === key)) out.push(e);
+    return out;
+  }
+
+  /** The oldest resourceVersion a watch or continue token may still start from. */
+  oldestValidRv(): number {
+    return this.compactedThrough;
+  }
+
+  /** Forgets all buffered history (test hook for 410 handling, like an etcd compaction). */
+  compact(): void {
+    this.compactedThrough = this.revision;
+    this.ring = [];
+  }
+
+  subscribe(listener: (event: CommittedEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private bucketFor(key: string): Map<string, KubeObject> {
+    let bucket = this.buckets.get(key);
+    if (!bucket) {
+      bucket = new Map();
+      this.buckets.set(key, bucket);
+    }
+    return bucket;
+  }
+
+  private commit(event: CommittedEvent): void {
+    this.ring.push(event);
+    if (this.ring.length > this.capacity) {
+      const dropped = this.ring.splice(0, this.ring.length - this.capacity);
+      this.compactedThrough = dropped[dropped.length - 1].rv;
+    }
+    // Listeners may write (controllers); queue so every listener sees events in revision order.
+    this.pending.push(event);
+    if (this.dispatching) return;
+    this.dispatching = true;
+    try {
+      for (let e = this.pending.shift(); e; e = this.pending.shift()) {
+        for (const listener of [...this.listeners]) {
+          try {
+            listener(e);
+          } catch {
+            // A failing listener must not break the write that already committed.
+          }
+        }
+      }
+    } finally {
+      this.dispatching = false;
+    }
+  }
+}

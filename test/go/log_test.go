@@ -1,0 +1,5 @@
+package conformance
+
+import "go.uber.org/zap/zapcore"
+
+func zapLevelError() zapcore.Level { return zapcore.ErrorLevel }
