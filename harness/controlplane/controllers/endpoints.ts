@@ -1,9 +1,10 @@
 // Endpoints and EndpointSlice controllers in one: the IPs of pods selected by a Service, ready
 // ones as addresses and the rest as notReadyAddresses / ready=false endpoints.
-import type { Controller, InternalClient, KubeObject, StoreEvent } from '../types.ts';
+import type { InternalClient, KubeObject, StoreEvent } from '../types.ts';
+import { LabeledObjects, Selectors } from './label-index.ts';
 import { matchesMap } from './label-selector.ts';
 import { GVR, clone, findType, jsonEqual, keyOf, nsName, ownerRefTo, splitNsName } from './resources.ts';
-import { type Clock, WorkQueue, logError, safeListener } from './runtime.ts';
+import { type Clock, QueuedController, logError } from './runtime.ts';
 import { isPodReady, podPhase } from './workloads/pod-template.ts';
 
 const NAME = 'endpoints';
@@ -44,37 +45,70 @@ function resolvePort(pod: KubeObject, sp: ServicePort): number | undefined {
   return undefined;
 }
 
-export class EndpointsController implements Controller {
-  readonly name = NAME;
-  private client!: InternalClient;
-  private queue!: WorkQueue;
-  private unsubscribe?: () => void;
-
-  constructor(private readonly clock: Clock) {}
-
-  start(client: InternalClient): void {
-    this.client = client;
-    this.queue = new WorkQueue(NAME, this.clock, (key) => this.reconcile(key));
-    this.unsubscribe = client.onEvent(safeListener(NAME, (e: StoreEvent) => this.onEvent(e)));
-    for (const s of client.list(GVR.services)) this.queue.add(nsName(s));
+export class EndpointsController extends QueuedController {
+  constructor(clock: Clock) {
+    super(NAME, clock, GVR.services);
   }
 
-  stop(): void {
-    this.unsubscribe?.();
-    this.queue?.stop();
+  /** Selectors of the Services seen, so a pod event queues only the Services selecting it. */
+  private readonly selectors = new Selectors();
+  /** Pods by label, so a reconcile reads only the selected pods. */
+  private readonly pods = new LabeledObjects();
+  /** Names of the managed EndpointSlices per Service (`ns/service`). */
+  private readonly slices = new Map<string, Set<string>>();
+
+  override start(client: InternalClient): void {
+    // Seeded before the first reconcile runs (the work queue flushes on a later tick).
+    for (const svc of client.list(GVR.services)) this.rememberService(svc);
+    for (const pod of client.list(GVR.pods)) this.pods.put(pod.metadata.namespace ?? '', pod.metadata.name ?? '', pod.metadata.labels ?? {});
+    if (findType(client, keyOf(GVR.endpointSlices))) for (const slice of client.list(GVR.endpointSlices)) this.rememberSlice(slice, false);
+    super.start(client);
   }
 
-  private onEvent(e: StoreEvent): void {
+  private rememberService(svc: KubeObject, deleted = false): void {
+    const ns = svc.metadata.namespace ?? '';
+    const selector = (svc.spec as ServiceSpec | undefined)?.selector;
+    if (deleted || !selector || Object.keys(selector).length === 0) this.selectors.remove(ns, svc.metadata.name ?? '');
+    else this.selectors.put(ns, svc.metadata.name ?? '', selector);
+  }
+
+  private rememberSlice(slice: KubeObject, deleted: boolean): void {
+    const labels = slice.metadata.labels ?? {};
+    const service = labels['kubernetes.io/service-name'];
+    if (!service || labels['endpointslice.kubernetes.io/managed-by'] !== SLICE_MANAGER) return;
+    const key = `${slice.metadata.namespace ?? ''}/${service}`;
+    let names = this.slices.get(key);
+    if (deleted) {
+      names?.delete(slice.metadata.name ?? '');
+      if (names && names.size === 0) this.slices.delete(key);
+      return;
+    }
+    if (!names) this.slices.set(key, (names = new Set()));
+    names.add(slice.metadata.name ?? '');
+  }
+
+  protected onEvent(e: StoreEvent): void {
     if (e.key === keyOf(GVR.services)) {
+      this.rememberService(e.object, e.type === 'DELETED');
       if (e.type !== 'DELETED') this.queue.add(nsName(e.object));
       else this.deleteEndpoints(e.object);
       return;
     }
-    if (e.key !== keyOf(GVR.pods)) return;
-    // Labels may have changed either way, so every selecting Service of the namespace looks again.
-    for (const svc of this.client.list(GVR.services, e.object.metadata.namespace)) {
-      if ((svc.spec as ServiceSpec | undefined)?.selector) this.queue.add(nsName(svc));
+    if (e.key === keyOf(GVR.endpointSlices)) {
+      // A relabelled slice leaves its old Service's set lazily (writeSlice re-checks the labels).
+      this.rememberSlice(e.object, e.type === 'DELETED');
+      return;
     }
+    if (e.key !== keyOf(GVR.pods)) return;
+    const ns = e.object.metadata.namespace ?? '';
+    const name = e.object.metadata.name ?? '';
+    const labels = e.object.metadata.labels ?? {};
+    const before = this.pods.labelsOf(ns, name);
+    if (e.type === 'DELETED') this.pods.remove(ns, name);
+    else this.pods.put(ns, name, labels);
+    // Only Services whose selector matches the pod now or matched it before this write.
+    for (const svc of this.selectors.selecting(ns, labels)) this.queue.add(`${ns}/${svc}`);
+    if (before && before !== labels) for (const svc of this.selectors.selecting(ns, before)) this.queue.add(`${ns}/${svc}`);
   }
 
   /** Endpoints carry no owner reference, so they go with their Service here (slices go by GC). */
@@ -90,14 +124,17 @@ export class EndpointsController implements Controller {
     }
   }
 
-  private reconcile(key: string): void {
+  protected reconcile(key: string): void {
     const [ns, name] = splitNsName(key);
     const svc = this.client.get(GVR.services, ns, name);
     if (!svc || svc.metadata.deletionTimestamp) return;
+    this.rememberService(svc);
     const spec = (svc.spec ?? {}) as ServiceSpec;
     if (!spec.selector || Object.keys(spec.selector).length === 0 || spec.type === 'ExternalName') return;
-    const targets: Target[] = this.client
-      .list(GVR.pods, ns)
+    const targets: Target[] = this.pods
+      .matching(ns ?? '', spec.selector)
+      .map((podName) => this.client.get(GVR.pods, ns, podName))
+      .filter((p): p is KubeObject => p !== undefined)
       .filter((p) => matchesMap(spec.selector, p.metadata.labels))
       .filter((p) => (p.status as { podIP?: string } | undefined)?.podIP && !['Succeeded', 'Failed'].includes(podPhase(p) ?? ''))
       .map((p) => ({
@@ -164,7 +201,11 @@ export class EndpointsController implements Controller {
       targetRef: { kind: 'Pod', namespace: ns, name: t.pod.metadata.name, uid: t.pod.metadata.uid },
     }));
     const labels = { ...(svc.metadata.labels ?? {}), 'kubernetes.io/service-name': name, 'endpointslice.kubernetes.io/managed-by': SLICE_MANAGER };
-    const existing = this.client.list(GVR.endpointSlices, ns).filter((s) => s.metadata.labels?.['kubernetes.io/service-name'] === name && s.metadata.labels?.['endpointslice.kubernetes.io/managed-by'] === SLICE_MANAGER);
+    const existing = [...(this.slices.get(`${ns ?? ''}/${name}`) ?? [])]
+      .sort()
+      .map((sliceName) => this.client.get(GVR.endpointSlices, ns, sliceName))
+      .filter((s): s is KubeObject => s !== undefined)
+      .filter((s) => s.metadata.labels?.['kubernetes.io/service-name'] === name && s.metadata.labels?.['endpointslice.kubernetes.io/managed-by'] === SLICE_MANAGER);
     try {
       if (existing.length === 0) {
         this.client.create(GVR.endpointSlices, ns, {

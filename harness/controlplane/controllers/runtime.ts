@@ -1,6 +1,7 @@
 // Shared machinery of the in-process controllers: an injectable clock, a keyed work queue that
 // decouples reconciles from the store's synchronous event delivery, and a quiet logger.
-import { ApiError } from '../types.ts';
+import { ApiError, type Controller, type GroupVersionResource, type InternalClient, type StoreEvent } from '../types.ts';
+import { nsName } from './resources.ts';
 
 /** Time source and timers; tests may inject a fake one. Timers never keep the process alive. */
 export interface Clock {
@@ -125,4 +126,35 @@ export function safeListener<T>(controller: string, fn: (event: T) => void): (ev
       logError(controller, 'event handler', err);
     }
   };
+}
+
+/**
+ * The shape of a kube-controller-manager controller: store events feed a work queue of
+ * `<namespace>/<name>` keys, and every object of the primary type is queued once at start.
+ */
+export abstract class QueuedController implements Controller {
+  protected client!: InternalClient;
+  protected queue!: WorkQueue;
+  private unsubscribe?: () => void;
+
+  constructor(
+    readonly name: string,
+    protected readonly clock: Clock,
+    private readonly primary: GroupVersionResource,
+  ) {}
+
+  start(client: InternalClient): void {
+    this.client = client;
+    this.queue = new WorkQueue(this.name, this.clock, (key) => this.reconcile(key));
+    this.unsubscribe = client.onEvent(safeListener(this.name, (e: StoreEvent) => this.onEvent(e)));
+    for (const obj of client.list(this.primary)) this.queue.add(nsName(obj));
+  }
+
+  stop(): void {
+    this.unsubscribe?.();
+    this.queue?.stop();
+  }
+
+  protected abstract onEvent(e: StoreEvent): void;
+  protected abstract reconcile(key: string): ReconcileResult;
 }

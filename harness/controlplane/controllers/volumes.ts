@@ -1,34 +1,21 @@
 // Volume binding, as a default StorageClass provisioner would do it: every pending
 // PersistentVolumeClaim is bound at once to a synthetic volume of the requested size.
-import type { Controller, InternalClient, KubeObject, StoreEvent } from '../types.ts';
+import type { KubeObject, StoreEvent } from '../types.ts';
 import { GVR, clone, keyOf, nsName, splitNsName } from './resources.ts';
-import { type Clock, WorkQueue, safeListener } from './runtime.ts';
+import { type Clock, QueuedController } from './runtime.ts';
 
 const NAME = 'volume-binder';
 
-export class VolumeBinder implements Controller {
-  readonly name = NAME;
-  private client!: InternalClient;
-  private queue!: WorkQueue;
-  private unsubscribe?: () => void;
-
-  constructor(private readonly clock: Clock) {}
-
-  start(client: InternalClient): void {
-    this.client = client;
-    this.queue = new WorkQueue(NAME, this.clock, (key) => this.reconcile(key));
-    this.unsubscribe = client.onEvent(safeListener(NAME, (e: StoreEvent) => {
-      if (e.key === keyOf(GVR.pvcs) && e.type !== 'DELETED') this.queue.add(nsName(e.object));
-    }));
-    for (const pvc of client.list(GVR.pvcs)) this.queue.add(nsName(pvc));
+export class VolumeBinder extends QueuedController {
+  constructor(clock: Clock) {
+    super(NAME, clock, GVR.pvcs);
   }
 
-  stop(): void {
-    this.unsubscribe?.();
-    this.queue?.stop();
+  protected onEvent(e: StoreEvent): void {
+    if (e.key === keyOf(GVR.pvcs) && e.type !== 'DELETED') this.queue.add(nsName(e.object));
   }
 
-  private reconcile(key: string): void {
+  protected reconcile(key: string): void {
     const [ns, name] = splitNsName(key);
     let pvc = this.client.get(GVR.pvcs, ns, name);
     if (!pvc || pvc.metadata.deletionTimestamp) return;

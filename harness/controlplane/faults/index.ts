@@ -18,17 +18,9 @@ export interface FaultSpec {
   rules: FaultRule[];
 }
 
-/** mulberry32: small, fast, good enough for reproducible fault schedules. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../../random.ts';
+
+export { mulberry32 };
 
 function matches(rule: FaultRule, verb: string | undefined, group: string, resource: string, subresource?: string): boolean {
   if (verb !== undefined && rule.verbs?.length && !rule.verbs.includes(verb) && !rule.verbs.includes('*')) return false;

@@ -1,35 +1,20 @@
 // DaemonSet controller (minimal): one pod per node, and the embedded control plane has one node.
 // A template change replaces the pod.
-import type { Controller, InternalClient, KubeObject, StoreEvent } from '../../types.ts';
+import type { KubeObject, StoreEvent } from '../../types.ts';
 import { GVR, clone, controllerRef, isTerminating, jsonEqual, keyOf, nsName, splitNsName } from '../resources.ts';
-import { type Clock, WorkQueue, logError, safeListener } from '../runtime.ts';
+import { type Clock, QueuedController, logError } from '../runtime.ts';
 import { type PodTemplate, createPodFromTemplate, isPodActive, isPodReady, ownedPods, templateHash } from './pod-template.ts';
 
 const NAME = 'daemonset';
 const MANAGER = 'daemonset-controller';
 const HASH_LABEL = 'controller-revision-hash';
 
-export class DaemonSetController implements Controller {
-  readonly name = NAME;
-  private client!: InternalClient;
-  private queue!: WorkQueue;
-  private unsubscribe?: () => void;
-
-  constructor(private readonly clock: Clock, private readonly nodeName: string) {}
-
-  start(client: InternalClient): void {
-    this.client = client;
-    this.queue = new WorkQueue(NAME, this.clock, (key) => this.reconcile(key));
-    this.unsubscribe = client.onEvent(safeListener(NAME, (e: StoreEvent) => this.onEvent(e)));
-    for (const d of client.list(GVR.daemonSets)) this.queue.add(nsName(d));
+export class DaemonSetController extends QueuedController {
+  constructor(clock: Clock, private readonly nodeName: string) {
+    super(NAME, clock, GVR.daemonSets);
   }
 
-  stop(): void {
-    this.unsubscribe?.();
-    this.queue?.stop();
-  }
-
-  private onEvent(e: StoreEvent): void {
+  protected onEvent(e: StoreEvent): void {
     if (e.key === keyOf(GVR.daemonSets)) {
       if (e.type !== 'DELETED') this.queue.add(nsName(e.object));
       return;
@@ -38,7 +23,7 @@ export class DaemonSetController implements Controller {
     if (ref?.kind === 'DaemonSet') this.queue.add(`${e.object.metadata.namespace ?? ''}/${ref.name}`);
   }
 
-  private reconcile(key: string): void {
+  protected reconcile(key: string): void {
     const [ns, name] = splitNsName(key);
     const ds = this.client.get(GVR.daemonSets, ns, name);
     if (!ds) return;

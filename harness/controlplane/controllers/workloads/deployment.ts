@@ -1,10 +1,10 @@
 // Deployment controller: one ReplicaSet per pod template (`<name>-<template hash>`), rolling or
 // recreate updates, revision annotations, and the status/conditions `kubectl rollout status` and
 // `kubectl wait --for=condition=Available` read.
-import type { Controller, InternalClient, KubeObject, StoreEvent } from '../../types.ts';
+import type { KubeObject, StoreEvent } from '../../types.ts';
 import { matchesSelector, type LabelSelectorObject } from '../label-selector.ts';
 import { GVR, type Condition, clone, controllerRef, isTerminating, jsonEqual, keyOf, nsName, ownerRefTo, rfc3339, splitNsName } from '../resources.ts';
-import { type Clock, WorkQueue, logError, safeListener } from '../runtime.ts';
+import { type Clock, QueuedController, logError } from '../runtime.ts';
 import { type PodTemplate, intOrPercent, templateHash } from './pod-template.ts';
 
 const NAME = 'deployment';
@@ -62,27 +62,12 @@ function withoutEmpty(value: unknown): unknown {
   return out;
 }
 
-export class DeploymentController implements Controller {
-  readonly name = NAME;
-  private client!: InternalClient;
-  private queue!: WorkQueue;
-  private unsubscribe?: () => void;
-
-  constructor(private readonly clock: Clock) {}
-
-  start(client: InternalClient): void {
-    this.client = client;
-    this.queue = new WorkQueue(NAME, this.clock, (key) => this.reconcile(key));
-    this.unsubscribe = client.onEvent(safeListener(NAME, (e: StoreEvent) => this.onEvent(e)));
-    for (const d of client.list(GVR.deployments)) this.queue.add(nsName(d));
+export class DeploymentController extends QueuedController {
+  constructor(clock: Clock) {
+    super(NAME, clock, GVR.deployments);
   }
 
-  stop(): void {
-    this.unsubscribe?.();
-    this.queue?.stop();
-  }
-
-  private onEvent(e: StoreEvent): void {
+  protected onEvent(e: StoreEvent): void {
     if (e.key === keyOf(GVR.deployments)) {
       if (e.type !== 'DELETED') this.queue.add(nsName(e.object));
       return;
@@ -97,7 +82,7 @@ export class DeploymentController implements Controller {
     }
   }
 
-  private reconcile(key: string): { requeueAfterMs: number } | void {
+  protected reconcile(key: string): { requeueAfterMs: number } | void {
     const [ns, name] = splitNsName(key);
     const d = this.client.get(GVR.deployments, ns, name);
     if (!d || isTerminating(d)) return;

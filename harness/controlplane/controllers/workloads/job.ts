@@ -1,8 +1,8 @@
 // Job controller: runs pods until `completions` succeed or `backoffLimit` failures, with the
 // 1.31+ conditions (SuccessCriteriaMet/FailureTarget before Complete/Failed), counts and times.
-import type { Controller, InternalClient, KubeObject, StoreEvent } from '../../types.ts';
+import type { KubeObject, StoreEvent } from '../../types.ts';
 import { GVR, type Condition, clone, controllerRef, isTerminating, jsonEqual, keyOf, nsName, rfc3339, setCondition, splitNsName } from '../resources.ts';
-import { type Clock, WorkQueue, logError, safeListener } from '../runtime.ts';
+import { type Clock, QueuedController, logError } from '../runtime.ts';
 import { type PodTemplate, createPodFromTemplate, isPodActive, isPodReady, ownedPods, podPhase } from './pod-template.ts';
 
 const NAME = 'job';
@@ -48,27 +48,12 @@ function isTrue(status: JobStatus, type: string): boolean {
   return (status.conditions ?? []).some((c) => c.type === type && c.status === 'True');
 }
 
-export class JobController implements Controller {
-  readonly name = NAME;
-  private client!: InternalClient;
-  private queue!: WorkQueue;
-  private unsubscribe?: () => void;
-
-  constructor(private readonly clock: Clock) {}
-
-  start(client: InternalClient): void {
-    this.client = client;
-    this.queue = new WorkQueue(NAME, this.clock, (key) => this.reconcile(key));
-    this.unsubscribe = client.onEvent(safeListener(NAME, (e: StoreEvent) => this.onEvent(e)));
-    for (const j of client.list(GVR.jobs)) this.queue.add(nsName(j));
+export class JobController extends QueuedController {
+  constructor(clock: Clock) {
+    super(NAME, clock, GVR.jobs);
   }
 
-  stop(): void {
-    this.unsubscribe?.();
-    this.queue?.stop();
-  }
-
-  private onEvent(e: StoreEvent): void {
+  protected onEvent(e: StoreEvent): void {
     if (e.key === keyOf(GVR.jobs)) {
       if (e.type !== 'DELETED') this.queue.add(nsName(e.object));
       return;
@@ -78,7 +63,7 @@ export class JobController implements Controller {
     if (ref?.kind === 'Job') this.queue.add(`${e.object.metadata.namespace ?? ''}/${ref.name}`);
   }
 
-  private reconcile(key: string): { requeueAfterMs: number } | void {
+  protected reconcile(key: string): { requeueAfterMs: number } | void {
     const [ns, name] = splitNsName(key);
     const job = this.client.get(GVR.jobs, ns, name);
     if (!job || isTerminating(job)) return;

@@ -1,9 +1,9 @@
 // ReplicaSet controller: keeps `spec.replicas` active pods from the template and reports
 // replicas / fullyLabeled / ready / available in status.
-import type { Controller, InternalClient, KubeObject, StoreEvent } from '../../types.ts';
+import type { KubeObject, StoreEvent } from '../../types.ts';
 import { matchesSelector, selectorToString, type LabelSelectorObject } from '../label-selector.ts';
 import { GVR, clone, controllerRef, isTerminating, keyOf, nsName, splitNsName, updateStatusIfChanged } from '../resources.ts';
-import { type Clock, WorkQueue, logError, safeListener } from '../runtime.ts';
+import { type Clock, QueuedController, logError } from '../runtime.ts';
 import { type PodTemplate, createPodFromTemplate, isPodActive, isPodReady, ownedPods } from './pod-template.ts';
 
 const NAME = 'replicaset';
@@ -17,27 +17,12 @@ interface RsSpec {
   minReadySeconds?: number;
 }
 
-export class ReplicaSetController implements Controller {
-  readonly name = NAME;
-  private client!: InternalClient;
-  private queue!: WorkQueue;
-  private unsubscribe?: () => void;
-
-  constructor(private readonly clock: Clock) {}
-
-  start(client: InternalClient): void {
-    this.client = client;
-    this.queue = new WorkQueue(NAME, this.clock, (key) => this.reconcile(key));
-    this.unsubscribe = client.onEvent(safeListener(NAME, (e: StoreEvent) => this.onEvent(e)));
-    for (const rs of client.list(GVR.replicaSets)) this.queue.add(nsName(rs));
+export class ReplicaSetController extends QueuedController {
+  constructor(clock: Clock) {
+    super(NAME, clock, GVR.replicaSets);
   }
 
-  stop(): void {
-    this.unsubscribe?.();
-    this.queue?.stop();
-  }
-
-  private onEvent(e: StoreEvent): void {
+  protected onEvent(e: StoreEvent): void {
     if (e.key === keyOf(GVR.replicaSets)) {
       if (e.type !== 'DELETED') this.queue.add(nsName(e.object));
       return;
@@ -53,7 +38,7 @@ export class ReplicaSetController implements Controller {
     }
   }
 
-  private reconcile(key: string): void {
+  protected reconcile(key: string): void {
     const [ns, name] = splitNsName(key);
     const rs = this.client.get(GVR.replicaSets, ns, name);
     if (!rs) return;

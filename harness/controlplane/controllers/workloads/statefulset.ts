@@ -1,9 +1,9 @@
 // StatefulSet controller (minimal): pods `<name>-0..n-1` created in order (OrderedReady waits for
 // the previous pod to be Ready), removed from the highest ordinal, replaced one at a time when the
 // template changes; status counts and revisions.
-import type { Controller, InternalClient, KubeObject, StoreEvent } from '../../types.ts';
+import type { KubeObject, StoreEvent } from '../../types.ts';
 import { GVR, clone, controllerRef, isTerminating, jsonEqual, keyOf, nsName, splitNsName } from '../resources.ts';
-import { type Clock, WorkQueue, logError, safeListener } from '../runtime.ts';
+import { type Clock, QueuedController, logError } from '../runtime.ts';
 import { type PodTemplate, createPodFromTemplate, isPodActive, isPodReady, ownedPods, templateHash } from './pod-template.ts';
 
 const NAME = 'statefulset';
@@ -22,27 +22,12 @@ function ordinal(pod: KubeObject, setName: string): number {
   return m ? Number(m[1]) : -1;
 }
 
-export class StatefulSetController implements Controller {
-  readonly name = NAME;
-  private client!: InternalClient;
-  private queue!: WorkQueue;
-  private unsubscribe?: () => void;
-
-  constructor(private readonly clock: Clock) {}
-
-  start(client: InternalClient): void {
-    this.client = client;
-    this.queue = new WorkQueue(NAME, this.clock, (key) => this.reconcile(key));
-    this.unsubscribe = client.onEvent(safeListener(NAME, (e: StoreEvent) => this.onEvent(e)));
-    for (const s of client.list(GVR.statefulSets)) this.queue.add(nsName(s));
+export class StatefulSetController extends QueuedController {
+  constructor(clock: Clock) {
+    super(NAME, clock, GVR.statefulSets);
   }
 
-  stop(): void {
-    this.unsubscribe?.();
-    this.queue?.stop();
-  }
-
-  private onEvent(e: StoreEvent): void {
+  protected onEvent(e: StoreEvent): void {
     if (e.key === keyOf(GVR.statefulSets)) {
       if (e.type !== 'DELETED') this.queue.add(nsName(e.object));
       return;
@@ -51,7 +36,7 @@ export class StatefulSetController implements Controller {
     if (ref?.kind === 'StatefulSet') this.queue.add(`${e.object.metadata.namespace ?? ''}/${ref.name}`);
   }
 
-  private reconcile(key: string): void {
+  protected reconcile(key: string): void {
     const [ns, name] = splitNsName(key);
     const sts = this.client.get(GVR.statefulSets, ns, name);
     if (!sts) return;

@@ -1,0 +1,202 @@
+// The one configuration schema: file (--config harness.yaml|json) + env (AMBIENT_HARNESS_*) + flags.
+// Precedence: defaults < file < env < flags. Unknown keys are rejected everywhere. Defaults live here only.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { ConfigError } from './errors.ts';
+
+export const TARGETS = ['embedded', 'kind', 'k3s', 'existing'] as const;
+export const PROFILES = ['reference', 'm-6b21778', 'h-0b59fe7'] as const;
+export type TargetName = (typeof TARGETS)[number];
+export type ProfileName = (typeof PROFILES)[number];
+
+const positiveInt = (max: number) => z.number().int().min(1).max(max);
+
+const TimeoutsSchema = z.strictObject({
+  /** Bringing the target up (cluster + platform). */
+  upMs: z.number().int().positive().default(180_000),
+  /** Waiting for Deployments to become Available after apply. */
+  deployMs: z.number().int().positive().default(300_000),
+  /** One scenario, start to end. */
+  scenarioMs: z.number().int().positive().default(600_000),
+  /** Tearing the target down. */
+  downMs: z.number().int().positive().default(120_000),
+});
+
+export const ConfigSchema = z.strictObject({
+  target: z.enum(TARGETS).default('embedded'),
+  profile: z.enum(PROFILES).default('reference'),
+  seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
+  /** Spawn-tree depth (root = depth 1). */
+  depth: positiveInt(20).default(3),
+  /** Children per session. */
+  fanout: positiveInt(20).default(2),
+  /** Concurrent requests / virtual users. */
+  concurrency: positiveInt(256).default(4),
+  /** Scenario names to run; empty = all registered. */
+  scenarios: z.array(z.string().min(1)).default([]),
+  /** Default: reports/<runId>. */
+  reportDir: z.string().min(1).optional(),
+  backendCmd: z.string().min(1).optional(),
+  operatorCmd: z.string().min(1).optional(),
+  /** A checkout of the platform (has components/manifests/). */
+  platformDir: z.string().min(1).optional(),
+  /** Which userContext fields must survive inheritance: only userId, or userId+displayName+groups. */
+  strictIdentity: z.enum(['userId', 'all']).default('userId'),
+  kubeconfig: z.string().min(1).optional(),
+  context: z.string().min(1).optional(),
+  kindConfig: z.string().min(1).default('kind-config.yaml'),
+  kindClusterName: z.string().regex(/^[a-z0-9][a-z0-9-]{0,40}$/).default('ambient-harness'),
+  k3sImage: z.string().min(1).default('rancher/k3s:v1.33.1-k3s1'),
+  /** kustomize overlay under <platformDir>/components/manifests/overlays/. */
+  overlay: z.string().regex(/^[A-Za-z0-9._-]+$/).default('kind'),
+  /** Image overrides for deploy, like the platform's deploy.sh IMAGE_* swaps: { backend: "repo:tag", ... }. */
+  images: z.partialRecord(z.enum(['backend', 'frontend', 'operator', 'runner', 'stateSync', 'publicApi', 'apiServer']), z.string().min(1)).default({}),
+  timeouts: TimeoutsSchema.default(TimeoutsSchema.parse({})),
+  /** k6-style thresholds per metric: { http_req_duration: ["p(95)<500"] }. */
+  thresholds: z.record(z.string().regex(/^[a-z_]+(\{[^}]*\})?$/), z.array(z.string().min(1))).default({}),
+  debug: z.boolean().default(false),
+});
+
+export type HarnessConfig = z.output<typeof ConfigSchema>;
+export type HarnessConfigInput = z.input<typeof ConfigSchema>;
+
+/** Keys whose env/flag string values are numbers / booleans / lists / JSON objects. */
+const NUMERIC_KEYS = new Set(['seed', 'depth', 'fanout', 'concurrency']);
+const BOOLEAN_KEYS = new Set(['debug']);
+const LIST_KEYS = new Set(['scenarios']);
+const OBJECT_KEYS = new Set(['timeouts', 'thresholds', 'images']);
+export const ENV_PREFIX = 'AMBIENT_HARNESS_';
+
+/** camelCase key -> AMBIENT_HARNESS_UPPER_SNAKE. */
+export function envNameOf(key: string): string {
+  return ENV_PREFIX + key.replace(/[A-Z]/g, (c) => '_' + c).toUpperCase();
+}
+
+function keyOfEnvName(name: string): string {
+  return name
+    .slice(ENV_PREFIX.length)
+    .toLowerCase()
+    .replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}
+
+/** Turns one string value (env or flag) into the type its key expects; the schema then validates it. */
+function coerce(key: string, raw: string, source: string): unknown {
+  if (NUMERIC_KEYS.has(key)) {
+    if (!/^-?\d+$/.test(raw.trim())) throw new ConfigError(`${source}: expected an integer, got "${raw}"`);
+    return Number(raw);
+  }
+  if (BOOLEAN_KEYS.has(key)) {
+    if (!/^(true|false|1|0)$/i.test(raw)) throw new ConfigError(`${source}: expected true or false, got "${raw}"`);
+    return /^(true|1)$/i.test(raw);
+  }
+  if (LIST_KEYS.has(key)) return raw.split(',').map((s) => s.trim()).filter(Boolean);
+  if (OBJECT_KEYS.has(key)) {
+    try {
+      return JSON.parse(raw);
+    } catch {
+      throw new ConfigError(`${source}: expected a JSON object`);
+    }
+  }
+  return raw;
+}
+
+/** Reads AMBIENT_HARNESS_* variables; an unknown one is a ConfigError (typos must not pass silently). */
+export function configFromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
+  const known = new Set(Object.keys(ConfigSchema.shape));
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (!name.startsWith(ENV_PREFIX) || value === undefined) continue;
+    if (name === ENV_PREFIX + 'CONFIG') continue; // the file path itself, read by loadConfig
+    const key = keyOfEnvName(name);
+    if (!known.has(key)) throw new ConfigError(`unknown environment variable ${name}`);
+    out[key] = coerce(key, value, name);
+  }
+  return out;
+}
+
+/** Flags arrive as strings (commander) or already typed; strings are coerced like env values. */
+export function configFromFlags(flags: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(flags)) {
+    if (value === undefined) continue;
+    out[key] = typeof value === 'string' ? coerce(key, value, `--${key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())}`) : value;
+  }
+  return out;
+}
+
+export function readConfigFile(file: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`cannot read config file ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+  let data: unknown;
+  try {
+    data = /\.json$/i.test(file) ? JSON.parse(text) : parseYaml(text);
+  } catch (err) {
+    throw new ConfigError(`config file ${file} is not valid ${/\.json$/i.test(file) ? 'JSON' : 'YAML'}: ${(err as Error).message.split('\n')[0]}`);
+  }
+  if (data === null || data === undefined) return {};
+  if (typeof data !== 'object' || Array.isArray(data)) throw new ConfigError(`config file ${file}: top level must be a mapping`);
+  return data as Record<string, unknown>;
+}
+
+/** Objects (timeouts, thresholds, images) merge key by key; everything else is replaced. */
+function mergeLayers(layers: Record<string, unknown>[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const layer of layers) {
+    for (const [key, value] of Object.entries(layer)) {
+      const prev = out[key];
+      if (OBJECT_KEYS.has(key) && isPlainObject(prev) && isPlainObject(value)) out[key] = { ...prev, ...value };
+      else out[key] = value;
+    }
+  }
+  return out;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Validates one merged object; every problem is listed on one line. */
+export function parseConfig(input: unknown): HarnessConfig {
+  const result = ConfigSchema.safeParse(input);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => {
+      const where = i.path.length ? i.path.join('.') : '(top level)';
+      if (i.code === 'unrecognized_keys') return `${where}: unknown key(s) ${i.keys.map((k) => `"${k}"`).join(', ')}`;
+      return `${where}: ${i.message}`;
+    });
+    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  }
+  return result.data;
+}
+
+export interface LoadConfigOptions {
+  configFile?: string;
+  env?: NodeJS.ProcessEnv;
+  flags?: Record<string, unknown>;
+  /** Base for relative paths in the config (default: cwd). */
+  cwd?: string;
+}
+
+/** defaults < file < env < flags, then validated once. */
+export function loadConfig(opts: LoadConfigOptions = {}): HarnessConfig {
+  const env = opts.env ?? process.env;
+  const file = opts.configFile ?? env[ENV_PREFIX + 'CONFIG'];
+  const fileLayer = file ? readConfigFile(path.resolve(opts.cwd ?? process.cwd(), file)) : {};
+  return parseConfig(mergeLayers([fileLayer, configFromEnv(env), configFromFlags(opts.flags ?? {})]));
+}
+
+/** Time-stamped run id, e.g. 20261128T063500Z-s42: unique per run, and it names the report folder and cluster labels. */
+export function makeRunId(seed: number, startedAt: Date): string {
+  const stamp = startedAt.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `${stamp}-s${seed}`;
+}
+
+export function reportDirOf(config: HarnessConfig, runId: string, cwd = process.cwd()): string {
+  return path.resolve(cwd, config.reportDir ?? path.join('reports', runId));
+}

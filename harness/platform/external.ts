@@ -1,0 +1,145 @@
+// Starts the systems under test as separate processes: any `--backend-cmd` / `--operator-cmd`
+// (the real binaries) or the reference platform's own entries, through the same path. Each gets
+// KUBECONFIG, NAMESPACE and PORT, runs in its own process group, logs to the report directory,
+// and is stopped (group-wide SIGTERM, then SIGKILL) on teardown.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const REPO_ROOT = path.resolve(HERE, '../..');
+
+/** Commands that start the reference backend/operator (the profile goes in env AMBIENT_PROFILE). */
+export const REFERENCE_BACKEND_CMD = `node --import tsx ${JSON.stringify(path.join(HERE, 'reference/backend-main.ts'))}`;
+export const REFERENCE_OPERATOR_CMD = `node --import tsx ${JSON.stringify(path.join(HERE, 'reference/operator-main.ts'))}`;
+const OPERATOR_HEALTH_LINE = 'operator health endpoint listening on ';
+
+export interface ExternalProcess {
+  name: string;
+  pid: number;
+  logPath: string;
+  /** Backend: its base URL. Operator: its health/metrics URL when it printed one. */
+  url?: string;
+  exited(): boolean;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  cmd: string;
+  kubeconfigPath: string;
+  namespace: string;
+  logDir: string;
+  env?: Record<string, string>;
+  readyTimeoutMs?: number;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function launch(name: string, opts: StartOptions, extraEnv: Record<string, string>, onLine?: (line: string) => void): Promise<{ child: ChildProcess; logPath: string; stop: () => Promise<void> }> {
+  await mkdir(opts.logDir, { recursive: true });
+  const logPath = path.join(opts.logDir, `${name}.log`);
+  const log = createWriteStream(logPath, { flags: 'a' });
+  const child = spawn(opts.cmd, {
+    shell: true,
+    detached: true, // own process group, so teardown reaches the whole tree
+    cwd: REPO_ROOT,
+    env: { ...process.env, KUBECONFIG: opts.kubeconfigPath, NAMESPACE: opts.namespace, ...extraEnv, ...(opts.env ?? {}) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let partial = '';
+  child.stdout?.on('data', (d: Buffer) => {
+    log.write(d);
+    if (!onLine) return;
+    partial += d.toString('utf8');
+    const lines = partial.split('\n');
+    partial = lines.pop() ?? '';
+    for (const l of lines) onLine(l);
+  });
+  child.stderr?.on('data', (d: Buffer) => log.write(d));
+  const exit = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null && child.pid) {
+      try {
+        process.kill(-child.pid, 'SIGTERM');
+      } catch {
+        /* already gone */
+      }
+      const killed = await Promise.race([exit.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 5000))]);
+      if (!killed) {
+        try {
+          process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          /* already gone */
+        }
+        await exit;
+      }
+    }
+    await new Promise<void>((r) => log.end(() => r()));
+  };
+  return { child, logPath, stop };
+}
+
+async function waitFor(check: () => Promise<boolean>, child: ChildProcess, what: string, timeoutMs: number, logPath: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${what} exited (code ${child.exitCode ?? child.signalCode}) before it was ready; see ${logPath}`);
+    if (await check().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${what} not ready after ${timeoutMs} ms; see ${logPath}`);
+}
+
+/** Starts a backend and waits for `GET /health` to answer 200. */
+export async function startExternalBackend(opts: StartOptions & { port?: number }): Promise<ExternalProcess> {
+  const port = opts.port ?? (await freePort());
+  const p = await launch('backend', opts, { PORT: String(port) });
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitFor(async () => (await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) })).ok, p.child, 'backend', opts.readyTimeoutMs ?? 90_000, p.logPath);
+  } catch (err) {
+    await p.stop();
+    throw err;
+  }
+  return { name: 'backend', pid: p.child.pid ?? 0, logPath: p.logPath, url, exited: () => p.child.exitCode !== null || p.child.signalCode !== null, stop: p.stop };
+}
+
+/**
+ * Starts an operator. A process that prints the reference operator's health line is ready when
+ * `/readyz` answers 200 (informers synced); any other program is ready once it has stayed up 1 s.
+ */
+export async function startExternalOperator(opts: StartOptions): Promise<ExternalProcess> {
+  let healthUrl: string | undefined;
+  const started = Date.now();
+  const p = await launch('operator', opts, {}, (line) => {
+    const i = line.indexOf(OPERATOR_HEALTH_LINE);
+    if (i >= 0) healthUrl = line.slice(i + OPERATOR_HEALTH_LINE.length).trim();
+  });
+  try {
+    await waitFor(
+      async () => {
+        if (healthUrl) return (await fetch(`${healthUrl}/readyz`, { signal: AbortSignal.timeout(1000) })).ok;
+        return Date.now() - started > (opts.cmd === REFERENCE_OPERATOR_CMD ? 30_000 : 1000);
+      },
+      p.child,
+      'operator',
+      opts.readyTimeoutMs ?? 90_000,
+      p.logPath,
+    );
+  } catch (err) {
+    await p.stop();
+    throw err;
+  }
+  return { name: 'operator', pid: p.child.pid ?? 0, logPath: p.logPath, url: healthUrl, exited: () => p.child.exitCode !== null || p.child.signalCode !== null, stop: p.stop };
+}

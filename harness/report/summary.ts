@@ -1,0 +1,54 @@
+// summary.md: what a human reads first (also appended to $GITHUB_STEP_SUMMARY in CI).
+import { allFindings, countAssertions, type RunResult } from './model.ts';
+import { outcomeOf } from './json.ts';
+
+const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+const code = (s: string) => '`' + s.replace(/`/g, "'") + '`';
+
+function show(value: unknown): string {
+  return typeof value === 'string' ? value : (JSON.stringify(value) ?? 'undefined');
+}
+
+export function renderSummary(run: RunResult): string {
+  const counts = countAssertions(run);
+  const findings = allFindings(run);
+  const lines: string[] = [];
+  lines.push(`## ambient-harness: ${outcomeOf(run.exitCode)} (exit ${run.exitCode})`, '');
+  lines.push(`Run ${code(run.runId)} · target ${code(run.target.name)} · profile ${code(run.profile)} · seed ${run.seed} · ${(run.durationMs / 1000).toFixed(1)} s`, '');
+  if (run.error) lines.push(`**Run failed:** ${code(run.error.code)} ${cell(run.error.message)}`, '');
+  lines.push(`Assertions: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped.`, '');
+  if (run.scenarios.length) {
+    lines.push('| scenario | status | passed | failed | skipped | note |', '|---|---|---|---|---|---|');
+    for (const s of run.scenarios) {
+      const n = (st: string) => s.assertions.filter((a) => a.status === st).length;
+      lines.push(`| ${cell(s.name)} | ${s.status} | ${n('passed')} | ${n('failed')} | ${n('skipped')} | ${cell(s.error ?? s.reason ?? '')} |`);
+    }
+    lines.push('');
+  }
+  if (findings.length) {
+    lines.push(`### Findings (${findings.length})`, '');
+    for (const f of findings) {
+      lines.push(`- **${cell(f.scenario)} / ${cell(f.assertion)}**: ${cell(f.message)}`);
+      lines.push(`  - path: ${f.sessionPath.length ? f.sessionPath.map(code).join(' → ') : '(none)'}`);
+      lines.push(`  - expected: ${code(show(f.expected))}`);
+      lines.push(`  - actual: ${code(show(f.actual))}`);
+      lines.push(`  - repro: ${code(f.repro)}`);
+    }
+    lines.push('');
+  }
+  const skips = run.scenarios.flatMap((s) => s.assertions.filter((a) => a.status === 'skipped').map((a) => `${s.name} / ${a.assertion}: ${a.reason ?? ''}`));
+  const unavailable = Object.entries(run.target.capabilities).filter(([, c]) => !c.available);
+  if (skips.length || unavailable.length) {
+    lines.push('### Skipped and unavailable', '');
+    for (const [name, c] of unavailable) lines.push(`- capability ${code(name)}: ${cell(c.reason)}`);
+    for (const s of skips) lines.push(`- ${cell(s)}`);
+    lines.push('');
+  }
+  const loads = run.scenarios.flatMap((s) => s.load ?? []);
+  for (const l of loads) {
+    lines.push(`### Load: ${cell(l.name)}`, '');
+    for (const t of l.thresholds) lines.push(`- ${t.ok ? '✓' : '✗'} ${code(`${t.metric}: ${t.expression}`)} (observed ${t.observed})`);
+    lines.push('');
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,60 @@
+// external.ts with a foreign program as --backend-cmd / --operator-cmd: env contract (KUBECONFIG,
+// NAMESPACE, PORT), readiness on GET /health, logs in the report dir, whole process group stopped.
+import { readFileSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startExternalBackend, startExternalOperator } from '../../harness/platform/external.ts';
+
+/** Running (not gone, not a zombie awaiting a reaper). */
+const alive = (pid: number) => {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+};
+
+describe('external systems under test', () => {
+  let dir: string;
+  let script: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'h7-ext-'));
+    script = path.join(dir, 'fake-backend.mjs');
+    // A stand-in binary: reports its env, spawns a grandchild, serves /health.
+    await writeFile(
+      script,
+      `import http from 'node:http'; import { spawn } from 'node:child_process';
+const g = spawn('sleep', ['60'], { stdio: 'ignore' });
+console.log('env', process.env.KUBECONFIG, process.env.NAMESPACE, process.env.PORT, 'grandchild', g.pid);
+if (process.env.PORT) http.createServer((q, s) => { s.writeHead(q.url === '/health' ? 200 : 404); s.end('{"status":"healthy"}'); }).listen(Number(process.env.PORT), '127.0.0.1');
+else setInterval(() => {}, 1000);
+`,
+    );
+  });
+  afterAll(async () => rm(dir, { recursive: true, force: true }));
+
+  it('backend: env, health wait, logs, process-group teardown', async () => {
+    const p = await startExternalBackend({ cmd: `node ${script}`, kubeconfigPath: '/tmp/kc-for-test', namespace: 'ambient-code', logDir: dir });
+    const r = await fetch(`${p.url}/health`);
+    expect(r.status).toBe(200);
+    const log = await readFile(p.logPath, 'utf8');
+    const m = /env (\S+) (\S+) (\d+) grandchild (\d+)/.exec(log);
+    expect(m?.slice(1, 4)).toEqual(['/tmp/kc-for-test', 'ambient-code', new URL(p.url!).port]);
+    const grandchild = Number(m?.[4]);
+    expect(alive(grandchild)).toBe(true);
+    await p.stop();
+    expect(p.exited()).toBe(true);
+    await new Promise((res) => setTimeout(res, 200));
+    expect(alive(grandchild)).toBe(false);
+  }, 30_000);
+
+  it('operator: ready once it stays up; a crashing command is reported with its log', async () => {
+    const op = await startExternalOperator({ cmd: `node ${script}`, kubeconfigPath: '/tmp/kc', namespace: 'ambient-code', logDir: path.join(dir, 'op') });
+    expect(op.exited()).toBe(false);
+    await op.stop();
+    await expect(startExternalOperator({ cmd: 'node -e "process.exit(3)"', kubeconfigPath: '/tmp/kc', namespace: 'ambient-code', logDir: path.join(dir, 'bad') })).rejects.toThrow(/exited \(code 3\)/);
+  }, 30_000);
+});

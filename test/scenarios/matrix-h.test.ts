@@ -1,0 +1,68 @@
+// Detection matrix, profile h-0b59fe7 (exact finding set, right reasons), and seed determinism:
+// the same seed twice gives byte-identical report.json apart from timestamps and durations.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunOutcome } from '../../harness/index.ts';
+import { stableView } from '../../harness/report/json.ts';
+import { setProgressSink } from '../../harness/report/progress.ts';
+import { scenarioUsers } from '../../scenarios/support/env.ts';
+import { findingIds, findingsOf, runProfile, scenarioStatuses } from './helpers.ts';
+
+const [owner, second] = scenarioUsers(1, 2);
+
+describe('detection matrix: h-0b59fe7', () => {
+  let outcome: RunOutcome;
+  beforeAll(async () => {
+    setProgressSink('quiet');
+    ({ outcome } = await runProfile('h-0b59fe7'));
+  }, 400_000);
+  afterAll(() => setProgressSink('stderr'));
+
+  it('reports exactly the expected findings', () => {
+    expect(scenarioStatuses(outcome)).toEqual({
+      'identity-inheritance': 'failed',
+      'credential-resolution': 'passed',
+      fallback: 'failed',
+      security: 'failed',
+      'naming-under-concurrency': 'passed',
+    });
+    expect(findingIds(outcome)).toEqual(
+      ['identity.parentSessionId.displayName-groups', 'fallback.parent-without-userId', 'security.identity-takeover.human', 'security.identity-takeover.runner', 'security.credential-theft'].sort(),
+    );
+  });
+
+  it('userId survives below the root, displayName and groups do not (runner payload only)', () => {
+    const fs = findingsOf(outcome, 'identity.parentSessionId.displayName-groups');
+    expect(fs).toHaveLength(6);
+    for (const f of fs) {
+      expect(f.expected).toEqual({ displayName: owner.displayName, groups: owner.groups });
+      expect(f.actual).toEqual({ displayName: '', groups: [] });
+    }
+  });
+
+  it('identity takeover through a foreign parent', () => {
+    for (const a of ['security.identity-takeover.human', 'security.identity-takeover.runner']) {
+      const [f] = findingsOf(outcome, a);
+      expect(f.actual).toEqual({ status: 201, userId: owner.userId });
+      expect(f.message).toContain(second.userId);
+    }
+  });
+});
+
+describe('determinism', () => {
+  it('the same seed twice gives the same report.json apart from timestamps and durations', async () => {
+    setProgressSink('quiet');
+    try {
+      const extra = { depth: 1, fanout: 2, scenarios: ['identity-inheritance', 'security'] };
+      const a = await runProfile('h-0b59fe7', extra);
+      const b = await runProfile('h-0b59fe7', extra);
+      expect(a.outcome.exitCode).toBe(1);
+      const view = (dir: string) => JSON.stringify(stableView(JSON.parse(readFileSync(path.join(dir, 'report.json'), 'utf8'))), null, 2);
+      expect(view(b.reportDir)).toBe(view(a.reportDir));
+      expect(findingIds(a.outcome).length).toBeGreaterThan(0);
+    } finally {
+      setProgressSink('stderr');
+    }
+  }, 400_000);
+});
