@@ -1,6 +1,7 @@
 // The benchmark list `npm run bench` runs, in order.
 import { benchAuth } from './auth.ts';
 import { benchControlPlane } from './controlplane.ts';
+import { benchTree } from './tree.ts';
 
 export interface Bench {
   name: string;
@@ -10,4 +11,5 @@ export interface Bench {
 export const benches: Bench[] = [
   { name: 'controlplane', run: benchControlPlane },
   { name: 'auth', run: benchAuth },
+  { name: 'tree', run: benchTree },
 ];

@@ -6,6 +6,7 @@ import { CoreV1Api, CustomObjectsApi, makeInformer, type KubeConfig, type V1Pod 
 import { APP_RUNNER_POD, CRD_GROUP, CRD_VERSION, K8S_LIST_PAGE_SIZE, LABEL_APP, LABEL_SESSION, ROUTES, SESSION_PLURAL, sessionObjectNames } from '../platform/contract.ts';
 import { loopbackUrlMap, secretReaderFor, SimRunner, type ParentKeyMode } from './runner.ts';
 import { forwardedHeaders, type SimUser } from './users.ts';
+import { mulberry32 } from '../random.ts';
 
 export interface KeyMix {
   camel: number;
@@ -35,23 +36,12 @@ export interface PlannedNode {
   userIndex: number;
 }
 
-/** mulberry32: small seeded PRNG, so plans are identical for a seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function planTree(o: TreePlanOptions): PlannedNode[] {
   if (o.depth < 0 || o.fanout < 0) throw new Error('depth and fanout must be >= 0');
   const total = (o.roots ?? 1) * (o.fanout === 1 ? o.depth + 1 : (Math.pow(o.fanout, o.depth + 1) - 1) / Math.max(1, o.fanout - 1));
   if (total > 200_000) throw new Error(`tree of ${total} nodes is over the 200,000 limit`);
-  const rand = rng(o.seed);
+  const rand = mulberry32(o.seed);
   const weights = (['camel', 'snake', 'both'] as const).map((k) => [k, Math.max(0, o.keyMix[k])] as const);
   const sum = weights.reduce((s, [, w]) => s + w, 0);
   if (sum <= 0) throw new Error('keyMix needs a positive weight');

@@ -180,21 +180,52 @@ export class TokenController extends EventController {
     super();
   }
 
+  /**
+   * Names of the SA token Secrets seen, per namespace (a Secret's type is immutable), so an SA
+   * event looks at those few instead of copying every Secret of its namespace.
+   */
+  private readonly tokenSecrets = new Map<string, Set<string>>();
+
+  private remember(secret: KubeObject): void {
+    const ns = secret.metadata.namespace ?? '';
+    let names = this.tokenSecrets.get(ns);
+    if (!names) this.tokenSecrets.set(ns, (names = new Set()));
+    names.add(secret.metadata.name ?? '');
+  }
+
+  /** Current SA token Secrets of a namespace (forgetting the ones that are gone). */
+  private tokenSecretsIn(ns: string): KubeObject[] {
+    const out: KubeObject[] = [];
+    const names = this.tokenSecrets.get(ns);
+    for (const name of names ?? []) {
+      const s = this.client.get(GVR.secrets, ns, name);
+      if (s && s.type === SA_TOKEN_TYPE) out.push(s);
+      else names!.delete(name);
+    }
+    return out;
+  }
+
   protected wants(event: StoreEvent): boolean {
     if (eventIs(event, GVR.serviceAccounts)) return true;
-    return eventIs(event, GVR.secrets) && event.type !== 'DELETED' && event.object.type === SA_TOKEN_TYPE;
+    const want = eventIs(event, GVR.secrets) && event.type !== 'DELETED' && event.object.type === SA_TOKEN_TYPE;
+    if (want) this.remember(event.object);
+    return want;
   }
 
   protected handle(events: StoreEvent[]): void {
     for (const e of events) {
       if (eventIs(e, GVR.secrets)) this.fill(e.object);
       else if (e.type === 'DELETED') this.deleteSecretsOf(e.object);
-      else for (const s of this.client.list(GVR.secrets, e.object.metadata.namespace)) if (s.type === SA_TOKEN_TYPE) this.fill(s);
+      else for (const s of this.tokenSecretsIn(e.object.metadata.namespace ?? '')) this.fill(s);
     }
   }
 
   protected resync(): void {
-    for (const s of this.client.list(GVR.secrets)) if (s.type === SA_TOKEN_TYPE) this.fill(s);
+    for (const s of this.client.list(GVR.secrets)) {
+      if (s.type !== SA_TOKEN_TYPE) continue;
+      this.remember(s);
+      this.fill(s);
+    }
   }
 
   private fill(secret: KubeObject): void {
@@ -224,8 +255,8 @@ export class TokenController extends EventController {
 
   private deleteSecretsOf(sa: KubeObject): void {
     const ns = sa.metadata.namespace!;
-    for (const s of this.client.list(GVR.secrets, ns)) {
-      if (s.type !== SA_TOKEN_TYPE || s.metadata.annotations?.[SA_NAME] !== sa.metadata.name) continue;
+    for (const s of this.tokenSecretsIn(ns)) {
+      if (s.metadata.annotations?.[SA_NAME] !== sa.metadata.name) continue;
       const uid = s.metadata.annotations?.[SA_UID];
       if (uid && uid !== sa.metadata.uid) continue;
       try {

@@ -33,7 +33,29 @@ export function looksLikeJwt(token: string): boolean {
 }
 
 /** Returns the claims when the signature is ours, else undefined. */
+/**
+ * Tokens whose signature already verified, per key: an RSA verify per request dominated the
+ * authenticate path under load. Only the signature check is cached (expiry and the bound objects
+ * are checked by the caller every time); bounded, emptied when full.
+ */
+const verified = new WeakMap<SigningKey, Map<string, Record<string, unknown>>>();
+const VERIFIED_MAX = 20_000;
+
 export function verifyJwt(key: SigningKey, token: string): Record<string, unknown> | undefined {
+  let cache = verified.get(key);
+  const hit = cache?.get(token);
+  if (hit) return { ...hit };
+  const claims = verifyJwtUncached(key, token);
+  if (claims) {
+    if (!cache) verified.set(key, (cache = new Map()));
+    if (cache.size >= VERIFIED_MAX) cache.clear();
+    cache.set(token, claims);
+    return { ...claims };
+  }
+  return undefined;
+}
+
+function verifyJwtUncached(key: SigningKey, token: string): Record<string, unknown> | undefined {
   if (!looksLikeJwt(token)) return undefined;
   const [head, body, signature] = token.split('.');
   try {

@@ -1,5 +1,5 @@
 // RBAC authorizer over Roles/ClusterRoles/RoleBindings/ClusterRoleBindings read through the
-// InternalClient. The four lists are cached and dropped on any RBAC write so SAR/s stays high.
+// InternalClient. The four lists are read once, then kept current from store events write by write.
 import type { AuthorizationDecision, Authorizer, InternalClient, KubeObject, UserInfo } from '../types.ts';
 import { GVR, eventIs } from './gvr.ts';
 import { ruleAllows, type Attributes, type PolicyRule, isResourceRequest } from './rbac-rules.ts';
@@ -20,14 +20,21 @@ interface Binding {
   subjects: Subject[];
 }
 
-/** Bindings indexed by subject key (User:x, Group:x, SA:ns:name), in list order. */
-type SubjectIndex = Map<string, { order: number; binding: Binding; subject: string }[]>;
+/**
+ * Bindings of one scope (one namespace, or cluster-wide) indexed by subject key (User:x, Group:x,
+ * SA as its user name), kept up to date write by write; per key, binding name -> how the first
+ * matching subject of that binding is described.
+ */
+interface BindingIndex {
+  bindings: Map<string, Binding>;
+  bySubject: Map<string, Map<string, string>>;
+}
 
 interface Snapshot {
   clusterRoles: Map<string, PolicyRule[]>;
   roles: Map<string, PolicyRule[]>; // key ns/name
-  clusterRoleBindings: SubjectIndex;
-  roleBindings: Map<string, SubjectIndex>; // by namespace
+  clusterRoleBindings: BindingIndex;
+  roleBindings: Map<string, BindingIndex>; // by namespace
 }
 
 function subjectKey(subject: Subject, bindingNamespace: string | undefined): { key: string; text: string } | undefined {
@@ -46,28 +53,42 @@ function subjectKey(subject: Subject, bindingNamespace: string | undefined): { k
   }
 }
 
-function indexBindings(bindings: Binding[], namespace: string | undefined): SubjectIndex {
-  const index: SubjectIndex = new Map();
-  bindings.forEach((binding, order) => {
-    for (const subject of binding.subjects) {
-      const k = subjectKey(subject, namespace);
-      if (!k) continue;
-      if (!index.has(k.key)) index.set(k.key, []);
-      const list = index.get(k.key)!;
-      // one entry per binding and key: the first matching subject describes it
-      if (list[list.length - 1]?.binding !== binding) list.push({ order, binding, subject: k.text });
-    }
-  });
-  return index;
+const newIndex = (): BindingIndex => ({ bindings: new Map(), bySubject: new Map() });
+
+function indexRemove(index: BindingIndex, name: string, namespace: string | undefined): void {
+  const old = index.bindings.get(name);
+  if (!old) return;
+  index.bindings.delete(name);
+  for (const subject of old.subjects) {
+    const k = subjectKey(subject, namespace);
+    const byName = k && index.bySubject.get(k.key);
+    if (!byName) continue;
+    byName.delete(name);
+    if (byName.size === 0) index.bySubject.delete(k.key);
+  }
 }
 
-/** The bindings of an index that apply to the user, in list order. */
-function applicable(index: SubjectIndex | undefined, user: UserInfo): { binding: Binding; subject: string }[] {
+function indexPut(index: BindingIndex, binding: Binding, namespace: string | undefined): void {
+  indexRemove(index, binding.name, namespace);
+  index.bindings.set(binding.name, binding);
+  for (const subject of binding.subjects) {
+    const k = subjectKey(subject, namespace);
+    if (!k) continue;
+    let byName = index.bySubject.get(k.key);
+    if (!byName) index.bySubject.set(k.key, (byName = new Map()));
+    // one entry per binding and key: the first matching subject describes it
+    if (!byName.has(binding.name)) byName.set(binding.name, k.text);
+  }
+}
+
+/** The bindings of an index that apply to the user, in list order (by name within one scope). */
+function applicable(index: BindingIndex | undefined, user: UserInfo): { binding: Binding; subject: string }[] {
   if (!index) return [];
-  const hits = [...(index.get(`User:${user.username}`) ?? [])];
-  for (const g of user.groups) hits.push(...(index.get(`Group:${g}`) ?? []));
-  hits.sort((a, b) => a.order - b.order);
-  return hits.filter((h, i) => i === 0 || hits[i - 1].binding !== h.binding);
+  const hits = new Map<string, string>();
+  for (const key of [`User:${user.username}`, ...user.groups.map((g) => `Group:${g}`)]) {
+    for (const [name, text] of index.bySubject.get(key) ?? []) if (!hits.has(name)) hits.set(name, text);
+  }
+  return [...hits.keys()].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0)).map((name) => ({ binding: index.bindings.get(name)!, subject: hits.get(name)! }));
 }
 
 function toBinding(obj: KubeObject): Binding {
@@ -88,9 +109,33 @@ export class RbacEvaluator implements Authorizer {
   private readonly unsubscribe: () => void;
 
   constructor(private readonly client: InternalClient) {
-    const watched = [GVR.clusterRoles, GVR.roles, GVR.clusterRoleBindings, GVR.roleBindings];
+    // Every RBAC write updates the snapshot in place (one object each), so a cluster with many
+    // per-session Roles/RoleBindings never re-reads all of them per request.
     this.unsubscribe = client.onEvent((event) => {
-      if (watched.some((gvr) => eventIs(event, gvr))) this.snapshot = undefined;
+      const s = this.snapshot;
+      if (!s) return;
+      const obj = event.object;
+      const name = obj.metadata.name ?? '';
+      const ns = obj.metadata.namespace;
+      const gone = event.type === 'DELETED';
+      if (eventIs(event, GVR.clusterRoles)) {
+        if (gone) s.clusterRoles.delete(name);
+        else s.clusterRoles.set(name, rulesOf(obj));
+      } else if (eventIs(event, GVR.roles)) {
+        if (gone) s.roles.delete(`${ns}/${name}`);
+        else s.roles.set(`${ns}/${name}`, rulesOf(obj));
+      } else if (eventIs(event, GVR.clusterRoleBindings)) {
+        if (gone) indexRemove(s.clusterRoleBindings, name, undefined);
+        else indexPut(s.clusterRoleBindings, toBinding(obj), undefined);
+      } else if (eventIs(event, GVR.roleBindings)) {
+        const key = ns ?? '';
+        let index = s.roleBindings.get(key);
+        if (gone) index && indexRemove(index, name, key);
+        else {
+          if (!index) s.roleBindings.set(key, (index = newIndex()));
+          indexPut(index, toBinding(obj), key);
+        }
+      }
     });
   }
 
@@ -104,15 +149,15 @@ export class RbacEvaluator implements Authorizer {
     for (const cr of this.client.list(GVR.clusterRoles)) clusterRoles.set(cr.metadata.name ?? '', rulesOf(cr));
     const roles = new Map<string, PolicyRule[]>();
     for (const r of this.client.list(GVR.roles)) roles.set(`${r.metadata.namespace}/${r.metadata.name}`, rulesOf(r));
-    const byNamespace = new Map<string, Binding[]>();
+    const roleBindings = new Map<string, BindingIndex>();
     for (const rb of this.client.list(GVR.roleBindings)) {
       const ns = rb.metadata.namespace ?? '';
-      if (!byNamespace.has(ns)) byNamespace.set(ns, []);
-      byNamespace.get(ns)!.push(toBinding(rb));
+      let index = roleBindings.get(ns);
+      if (!index) roleBindings.set(ns, (index = newIndex()));
+      indexPut(index, toBinding(rb), ns);
     }
-    const roleBindings = new Map<string, SubjectIndex>();
-    for (const [ns, list] of byNamespace) roleBindings.set(ns, indexBindings(list, ns));
-    const clusterRoleBindings = indexBindings(this.client.list(GVR.clusterRoleBindings).map(toBinding), undefined);
+    const clusterRoleBindings = newIndex();
+    for (const crb of this.client.list(GVR.clusterRoleBindings)) indexPut(clusterRoleBindings, toBinding(crb), undefined);
     this.snapshot = { clusterRoles, roles, clusterRoleBindings, roleBindings };
     return this.snapshot;
   }

@@ -16,20 +16,66 @@ export function isKind(rt: ResourceType, group: string, resource: string): boole
   return rt.group === group && rt.resource === resource;
 }
 
+function ipToNumber(ip: string): number {
+  const [a, b, c, d] = ip.split('.').map(Number);
+  return (((a << 24) | (b << 16) | (c << 8) | d) >>> 0);
+}
+
 function ipToString(n: number): string {
   return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
 }
 
-function allocateClusterIp(core: RegistryCore): string {
-  const used = new Set<string>();
+/**
+ * ClusterIPs in use per registry, kept current from the store's events (built once), so a create
+ * does not scan every Service; allocation still returns the lowest free address from .10 up.
+ */
+interface IpPool {
+  used: Set<string>;
+  /** No free address below this offset. */
+  lowest: number;
+}
+const pools = new WeakMap<RegistryCore, IpPool>();
+const SERVICE_OFFSET_MIN = 10;
+const clusterIpOf = (o: unknown): string | undefined => {
+  const ip = (o as Obj | undefined)?.spec?.clusterIP;
+  return typeof ip === 'string' ? ip : undefined;
+};
+
+function ipPool(core: RegistryCore): IpPool {
+  let pool = pools.get(core);
+  if (pool) return pool;
+  const p: IpPool = { used: new Set(), lowest: SERVICE_OFFSET_MIN };
   for (const { object } of core.store.list('/services')) {
-    const ip = (object as Obj).spec?.clusterIP;
-    if (typeof ip === 'string') used.add(ip);
+    const ip = clusterIpOf(object);
+    if (ip) p.used.add(ip);
   }
+  core.store.subscribe((e) => {
+    if (e.key !== '/services') return;
+    const before = clusterIpOf(e.prev);
+    const after = e.type === 'DELETED' ? undefined : clusterIpOf(e.object);
+    if (before && before !== after) {
+      p.used.delete(before);
+      const offset = (ipToNumber(before) - SERVICE_CIDR_BASE) >>> 0;
+      if (offset >= SERVICE_OFFSET_MIN && offset < p.lowest) p.lowest = offset;
+    }
+    if (after) p.used.add(after);
+  });
+  pools.set(core, p);
+  return p;
+}
+
+function allocateClusterIp(core: RegistryCore): string {
+  const pool = ipPool(core);
   // .1 is the kubernetes service; allocate sequentially from .10 across the /12.
-  for (let offset = 10; offset < 1 << 20; offset++) {
+  for (let offset = pool.lowest; offset < 1 << 20; offset++) {
     const ip = ipToString((SERVICE_CIDR_BASE + offset) >>> 0);
-    if (!used.has(ip)) return ip;
+    if (!pool.used.has(ip)) {
+      // Reserved now: a second create inside the same event dispatch must not get it too (an
+      // address of a create that then fails stays reserved until a Service with it is deleted).
+      pool.used.add(ip);
+      pool.lowest = offset + 1;
+      return ip;
+    }
   }
   throw new ApiError(500, 'InternalError', 'Internal error occurred: range is full');
 }

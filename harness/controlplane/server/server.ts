@@ -175,7 +175,11 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
   const server: Server = createServer({ key: o.tls.keyPem, cert: o.tls.certPem }, (req, res) => {
     handle(req, res).catch(() => res.destroy());
   });
-  server.keepAliveTimeout = 5_000;
+  // Go's http.Server keeps idle keep-alive connections far longer than Node's 5 s default, and
+  // clients (client-go, pooled client-node agents) expect to reuse them; headersTimeout must stay
+  // above keepAliveTimeout or Node may cut a reused socket mid-request.
+  server.keepAliveTimeout = 120_000;
+  server.headersTimeout = 125_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(o.port ?? 0, o.host ?? '127.0.0.1', () => resolve());

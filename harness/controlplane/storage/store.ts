@@ -20,6 +20,13 @@ export function clone<T>(value: T): T {
   return structuredClone(value) as T;
 }
 
+/** A frozen deep copy of `object` carrying resourceVersion `rv` (one copy, metadata included). */
+function stamped(object: KubeObject, rv: number): KubeObject {
+  const copy = clone(object);
+  copy.metadata = { ...copy.metadata, resourceVersion: String(rv) };
+  return deepFreeze(copy);
+}
+
 export function objectKey(namespace: string | undefined, name: string): string {
   return `${namespace ?? ''}/${name}`;
 }
@@ -28,6 +35,8 @@ export class Store {
   private revision = 0;
   private readonly buckets = new Map<string, Map<string, KubeObject>>();
   private ring: CommittedEvent[] = [];
+  /** Events before this index of `ring` are dropped (spliced away in batches, not per write). */
+  private ringHead = 0;
   /** Every event with rv <= compactedThrough has been dropped from the ring. */
   private compactedThrough = 0;
   private readonly listeners = new Set<(event: CommittedEvent) => void>();
@@ -67,7 +76,7 @@ export class Store {
     const k = objectKey(object.metadata.namespace, object.metadata.name!);
     const prev = bucket.get(k);
     const rv = ++this.revision;
-    const withRv = deepFreeze({ ...clone(object), metadata: { ...clone(object.metadata), resourceVersion: String(rv) } });
+    const withRv = stamped(object, rv);
     bucket.set(k, withRv);
     this.commit({ type: prev ? 'MODIFIED' : 'ADDED', key, object: withRv, rv, prev });
     return withRv;
@@ -81,7 +90,7 @@ export class Store {
     if (!bucket || !prev) return undefined;
     bucket.delete(k);
     const rv = ++this.revision;
-    const object = deepFreeze({ ...clone(prev), metadata: { ...clone(prev.metadata), resourceVersion: String(rv) } });
+    const object = stamped(prev, rv);
     this.commit({ type: 'DELETED', key, object, rv, prev });
     return object;
   }
@@ -95,7 +104,10 @@ export class Store {
   eventsSince(sinceRv: number, key?: string): CommittedEvent[] | 'expired' {
     if (sinceRv < this.compactedThrough) return 'expired';
     const out: CommittedEvent[] = [];
-    for (const e of this.ring) if (e.rv > sinceRv && (key === undefined || e.key === key)) out.push(e);
+    for (let i = this.ringHead; i < this.ring.length; i++) {
+      const e = this.ring[i];
+      if (e.rv > sinceRv && (key === undefined || e.key === key)) out.push(e);
+    }
     return out;
   }
 
@@ -108,6 +120,7 @@ export class Store {
   compact(): void {
     this.compactedThrough = this.revision;
     this.ring = [];
+    this.ringHead = 0;
   }
 
   subscribe(listener: (event: CommittedEvent) => void): () => void {
@@ -126,9 +139,15 @@ export class Store {
 
   private commit(event: CommittedEvent): void {
     this.ring.push(event);
-    if (this.ring.length > this.capacity) {
-      const dropped = this.ring.splice(0, this.ring.length - this.capacity);
-      this.compactedThrough = dropped[dropped.length - 1].rv;
+    const live = this.ring.length - this.ringHead;
+    if (live > this.capacity) {
+      this.ringHead += live - this.capacity;
+      this.compactedThrough = this.ring[this.ringHead - 1].rv;
+      // Splicing one event off a full ring per write is O(capacity); batch it.
+      if (this.ringHead >= Math.max(1024, this.capacity >> 2)) {
+        this.ring.splice(0, this.ringHead);
+        this.ringHead = 0;
+      }
     }
     // Listeners may write (controllers); queue so every listener sees events in revision order.
     this.pending.push(event);
