@@ -29,6 +29,15 @@ export async function benchControlPlane(): Promise<string[]> {
     out.push(line('echo-requests', echoRate, 'requests/s'));
     out.push(ratio('controlplane-create-vs-echo', createRate / echoRate));
 
+    // The same with pooled keep-alive connections: no handshake per request, so the server's cost shows.
+    const cpKeepAlive = kubeConfigFor(cp.url, cp.caPem, cp.adminToken, { keepAlive: true }).makeApiClient(k8s.CoreV1Api);
+    const echoKeepAlive = kubeConfigFor(echo.url, echo.caPem, 'bench-token', { keepAlive: true }).makeApiClient(k8s.CoreV1Api);
+    const echoKaRate = await throughput(CREATES, CONCURRENCY, (i) => echoKeepAlive.createNamespacedConfigMap({ namespace: 'default', body: configMap(`ek-${i}`) }));
+    const createKaRate = await throughput(CREATES, CONCURRENCY, (i) => cpKeepAlive.createNamespacedConfigMap({ namespace: 'default', body: configMap(`ck-${i}`) }));
+    out.push(line('controlplane-creates-keepalive', createKaRate, 'creates/s'));
+    out.push(line('echo-requests-keepalive', echoKaRate, 'requests/s'));
+    out.push(ratio('controlplane-create-vs-echo-keepalive', createKaRate / echoKaRate));
+
     await cpApi.createNamespace({ body: { metadata: { name: 'bench-list' } } });
     await throughput(LIST_OBJECTS, CONCURRENCY, (i) => cpApi.createNamespacedConfigMap({ namespace: 'bench-list', body: configMap(`l-${i}`) }));
     const listMs: number[] = [];
