@@ -1,9 +1,8 @@
 // End to end: real kubectl 1.33 (picked by the dispatcher from /version) against the embedded API
 // server, reading this module's discovery, OpenAPI and Table output.
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { kubectlFor } from '../controlplane/helpers.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ControlPlane } from '../../harness/controlplane/index.ts';
 
@@ -35,23 +34,9 @@ describe.skipIf(!haveKubectl)('kubectl 1.33 against the embedded API server (cat
   beforeAll(async () => {
     const { startControlPlane } = await import('../../harness/controlplane/index.ts');
     cp = await startControlPlane({ kubernetesVersion: '1.33' });
-    dir = mkdtempSync(join(tmpdir(), 'h2-kubectl-'));
-    const kubeconfig = join(dir, 'kubeconfig');
-    writeFileSync(kubeconfig, cp.kubeconfig());
-    const env = { ...process.env, HOME: dir, KUBECACHEDIR: join(dir, 'cache'), KUBECONFIG: kubeconfig };
-    kubectl = (args) =>
-      new Promise((resolve) => {
-        const child = spawn(KUBECTL, ['--kubeconfig', kubeconfig, '--cache-dir', join(dir, 'cache'), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (c) => (stdout += c));
-        child.stderr.on('data', (c) => (stderr += c));
-        const timer = setTimeout(() => child.kill('SIGKILL'), 40_000);
-        child.on('close', (code) => {
-          clearTimeout(timer);
-          resolve({ code: code ?? -1, stdout, stderr });
-        });
-      });
+    const kc = kubectlFor(cp);
+    dir = kc.dir;
+    kubectl = (args) => kc.run(args);
   }, 60_000);
 
   afterAll(async () => {

@@ -1,12 +1,12 @@
 // End to end: real kubectl and @kubernetes/client-node against the embedded API server, exercising
 // server-side apply ownership and strategic merge patch through HTTPS.
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControlPlane, type ControlPlane } from '../../harness/controlplane/index.ts';
+import { kubectlFor } from '../controlplane/helpers.ts';
 
 const hasKubectl = existsSync('/usr/bin/kubectl') || spawnSync('kubectl', ['--help'], { stdio: 'ignore' }).status === 0;
 
@@ -35,27 +35,8 @@ spec:
 describe.skipIf(!hasKubectl)('patch module through kubectl and client-node', () => {
   let cp: ControlPlane;
   let dir: string;
-  let kubeconfig: string;
 
-  /** One kubectl call with its own discovery cache dir under this suite's temp dir; bounded to 40 s. */
-  function kubectl(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    return new Promise((resolve) => {
-      const cache = join(dir, 'cache');
-      const child = spawn('kubectl', ['--kubeconfig', kubeconfig, '--cache-dir', cache, ...args], {
-        env: { ...process.env, KUBECACHEDIR: cache, HOME: dir, KUBECONFIG: kubeconfig },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (c) => (stdout += c));
-      child.stderr.on('data', (c) => (stderr += c));
-      const timer = setTimeout(() => child.kill('SIGKILL'), 40_000);
-      child.on('close', (code) => {
-        clearTimeout(timer);
-        resolve({ code: code ?? -1, stdout, stderr });
-      });
-    });
-  }
+  let kubectl: (args: string[]) => Promise<{ code: number; stdout: string; stderr: string }>;
   function file(name: string, text: string): string {
     const p = join(dir, name);
     writeFileSync(p, text);
@@ -71,9 +52,9 @@ describe.skipIf(!hasKubectl)('patch module through kubectl and client-node', () 
     cp = await startControlPlane();
     // The server must run this module, not the registry's stand-in.
     expect(cp.missingModules.patch).toBeUndefined();
-    dir = mkdtempSync(join(tmpdir(), 'h4-patch-'));
-    kubeconfig = join(dir, 'kubeconfig');
-    writeFileSync(kubeconfig, cp.kubeconfig());
+    const kc = kubectlFor(cp);
+    dir = kc.dir;
+    kubectl = (args) => kc.run(args);
   }, 60_000);
   afterAll(async () => {
     await cp?.stop();
