@@ -144,3 +144,10 @@ export function kubectlFor(cp: ControlPlane, user = 'admin'): Kubectl {
     },
   };
 }
+
+/** Runs kubectl and returns stdout; a non-zero exit fails with kubectl's stderr. */
+export async function kubectlOk(k: Kubectl, args: string[], stdin?: string): Promise<string> {
+  const r = await k.run(args, stdin);
+  if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${r.code}): ${r.stderr}`);
+  return r.stdout;
+}

@@ -4,7 +4,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControlPlane, type ControlPlane } from '../../harness/controlplane/index.ts';
-import { api, hasKubectl, kubectlFor, until, type Kubectl } from './helpers.ts';
+import { api, hasKubectl, kubectlFor, kubectlOk, until, type Kubectl } from './helpers.ts';
 
 const repoRoot = resolve(import.meta.dirname, '../..');
 const platformRoot = resolve(repoRoot, '../shared/platform');
@@ -21,11 +21,7 @@ export function kubectlSuite(minor: '1.31' | '1.33'): void {
   describe.skipIf(!hasKubectl)(`kubectl against /version ${minor}`, () => {
     let cp: ControlPlane;
     let k: Kubectl;
-    const ok = async (args: string[], stdin?: string) => {
-      const r = await k.run(args, stdin);
-      if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${r.code}): ${r.stderr}`);
-      return r.stdout;
-    };
+    const ok = (args: string[], stdin?: string) => kubectlOk(k, args, stdin);
 
     beforeAll(async () => {
       cp = await startControlPlane({ kubernetesVersion: minor, controllers: [] });
@@ -113,11 +109,7 @@ export function kubectlCrdSuite(minor: '1.31' | '1.33'): void {
   describe.skipIf(!hasKubectl)(`kubectl CRDs against /version ${minor}`, () => {
     let cp: ControlPlane;
     let k: Kubectl;
-    const ok = async (args: string[], stdin?: string) => {
-      const r = await k.run(args, stdin);
-      if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${r.code}): ${r.stderr}`);
-      return r.stdout;
-    };
+    const ok = (args: string[], stdin?: string) => kubectlOk(k, args, stdin);
 
     beforeAll(async () => {
       cp = await startControlPlane({ kubernetesVersion: minor, controllers: [] });

@@ -1,7 +1,8 @@
 // RFC 6902 (JSON patch) and RFC 7386 (JSON merge patch), with kube-apiserver's error mapping.
 import { describe, expect, it } from 'vitest';
 import { applyJsonPatch, applyMergePatch } from '../../harness/controlplane/patch/index.ts';
-import { ApiError, type KubeObject } from '../../harness/controlplane/types.ts';
+import type { KubeObject } from '../../harness/controlplane/types.ts';
+import { apiError } from './api-error.ts';
 
 /** Wraps an RFC example document into an object the functions accept. */
 function doc(fields: Record<string, unknown>): KubeObject {
@@ -10,15 +11,6 @@ function doc(fields: Record<string, unknown>): KubeObject {
 function body(obj: KubeObject): Record<string, unknown> {
   const { apiVersion: _a, kind: _k, metadata: _m, ...rest } = obj;
   return rest;
-}
-function apiError(fn: () => unknown): ApiError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ApiError) return err;
-    throw err;
-  }
-  throw new Error('expected an ApiError');
 }
 
 describe('applyJsonPatch (RFC 6902 appendix A)', () => {

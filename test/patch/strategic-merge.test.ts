@@ -2,7 +2,8 @@
 // Using kubectl patch" and the strategic-merge-patch directives.
 import { describe, expect, it } from 'vitest';
 import { applyStrategicMergePatch } from '../../harness/controlplane/patch/index.ts';
-import { ApiError, type KubeObject } from '../../harness/controlplane/types.ts';
+import type { KubeObject } from '../../harness/controlplane/types.ts';
+import { apiError } from './api-error.ts';
 
 function patchDemo(): KubeObject {
   return {
@@ -27,15 +28,6 @@ type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-exp
 const podSpec = (o: KubeObject): Any => (o.spec as Any).template.spec;
 const names = (list: Any[]) => list.map((c) => c.name);
 
-function apiError(fn: () => unknown): ApiError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ApiError) return err;
-    throw err;
-  }
-  throw new Error('expected an ApiError');
-}
 
 describe('applyStrategicMergePatch', () => {
   it('adds a container by name; the patched item comes first, the existing one keeps its fields (kubectl patch docs)', () => {

@@ -20,14 +20,18 @@ import { HttpError, sendEmpty, sendJson } from './http-util.ts';
 type Session = { metadata?: { name?: string; creationTimestamp?: string | Date; annotations?: Record<string, string> }; spec?: Record<string, unknown>; [k: string]: unknown };
 const crd = (namespace: string) => ({ group: CRD_GROUP, version: CRD_VERSION, namespace, plural: SESSION_PLURAL });
 
-export async function getSession(ctx: RequestCtx, project: string, name: string): Promise<void> {
-  let s: Session;
+/** The session CR, read with the caller's token: 404 `Session not found`, other errors 500. */
+async function readSession(ctx: RequestCtx, project: string, name: string): Promise<Session> {
   try {
-    s = (await ctx.caller.custom.getNamespacedCustomObject({ ...crd(project), name })) as Session;
+    return (await ctx.caller.custom.getNamespacedCustomObject({ ...crd(project), name })) as Session;
   } catch (err) {
     if (apiCode(err) === 404) throw new HttpError(404, ERR.sessionNotFound);
     throw new HttpError(500, ERR.getFailed);
   }
+}
+
+export async function getSession(ctx: RequestCtx, project: string, name: string): Promise<void> {
+  const s = await readSession(ctx, project, name);
   sendJson(ctx.res, 200, { ...s, autoBranch: `ambient/${name}` });
 }
 
@@ -96,13 +100,7 @@ async function patchAnnotations(ctx: RequestCtx, project: string, name: string, 
 
 /** StartSession: desired-phase=Running; drops a self-referential parent annotation (§3.2). */
 export async function startSession(ctx: RequestCtx, project: string, name: string): Promise<void> {
-  let s: Session;
-  try {
-    s = (await ctx.caller.custom.getNamespacedCustomObject({ ...crd(project), name })) as Session;
-  } catch (err) {
-    if (apiCode(err) === 404) throw new HttpError(404, ERR.sessionNotFound);
-    throw new HttpError(500, ERR.getFailed);
-  }
+  const s = await readSession(ctx, project, name);
   const patch: Record<string, string | null> = { [ANN_DESIRED_PHASE]: 'Running' };
   if (s.metadata?.annotations?.[ANN_PARENT_SESSION] === name) patch[ANN_PARENT_SESSION] = null;
   await patchAnnotations(ctx, project, name, patch);
