@@ -4,6 +4,7 @@
 // (with /api), `Authorization: Bearer <BOT_TOKEN>`, JSON, no X-Forwarded-* headers.
 import { CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import { RUNNER_CONTAINER, sessionObjectNames, type CredentialType } from '../platform/contract.ts';
+import { callBackend } from './backend-http.ts';
 
 export type ParentKeyMode = 'camel' | 'snake' | 'both';
 export const BOT_TOKEN_PATH = '/var/run/secrets/ambient/bot-token';
@@ -80,20 +81,8 @@ export class SimRunner {
 
   private async request(method: string, path: string, body: unknown, timeoutMs: number): Promise<RunnerResponse> {
     const t0 = performance.now();
-    const r = await fetch(`${this.baseUrl}${path}`, {
-      method,
-      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${this.token}` },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    const text = await r.text();
-    let parsed: any = text;
-    try {
-      parsed = text ? JSON.parse(text) : undefined;
-    } catch {
-      /* keep text */
-    }
-    return { status: r.status, body: parsed, ms: performance.now() - t0 };
+    const r = await callBackend(`${this.baseUrl}${path}`, { method, token: this.token, body, timeoutMs, alwaysJsonContentType: true });
+    return { ...r, ms: performance.now() - t0 };
   }
 
   /** backend_api.create_session: `parentSessionId` = AGENTIC_SESSION_NAME; key mode chooses the spelling. */

@@ -16,6 +16,7 @@ import {
 import { MOCK_API_KEY } from '../../harness/platform/deploy.ts';
 import { apiCode, describeError, loadKubeConfig } from '../../harness/platform/kube.ts';
 import { makeUsers, seedViaEndpoints, type SimUser } from '../../harness/sim/users.ts';
+import { callBackend } from '../../harness/sim/backend-http.ts';
 
 export const PROXY_SA = 'harness-proxy';
 
@@ -77,20 +78,7 @@ export async function setupEnv(ctx: ScenarioContext, opts: { users?: number; see
   const runLabel = { [LABEL_HARNESS_RUN]: cluster.runId };
   const created: string[] = [];
 
-  const http: ScenarioEnv['http'] = async (method, route, o = {}) => {
-    const headers: Record<string, string> = { ...(o.headers ?? {}) };
-    if (o.token) headers.Authorization = `Bearer ${o.token}`;
-    if (o.body !== undefined) headers['Content-Type'] = 'application/json';
-    const r = await fetch(`${origin}${route}`, { method, headers, body: o.body === undefined ? undefined : JSON.stringify(o.body), signal: AbortSignal.timeout(o.timeoutMs ?? 30_000) });
-    const text = await r.text();
-    let body: any = text;
-    try {
-      body = text ? JSON.parse(text) : undefined;
-    } catch {
-      /* not JSON */
-    }
-    return { status: r.status, body };
-  };
+  const http: ScenarioEnv['http'] = (method, route, o = {}) => callBackend(`${origin}${route}`, { method, ...o });
 
   // The proxy principal: a ServiceAccount in the platform namespace, bound per project.
   try {

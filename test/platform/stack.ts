@@ -10,6 +10,7 @@ import { CRD_GROUP, CRD_VERSION, LABEL_MANAGED, RUNNER_SECRETS, SESSION_PLURAL, 
 import { apiCode, loadKubeConfig } from '../../harness/platform/kube.ts';
 import type { ProfileName } from '../../harness/platform/reference/profiles.ts';
 import { platformUp, type RunningPlatform } from '../../harness/platform/up.ts';
+import { callBackend } from '../../harness/sim/backend-http.ts';
 
 export interface Stack {
   adminKc: KubeConfig;
@@ -100,17 +101,6 @@ export interface CallOpts {
 }
 
 /** One HTTP call to the backend; returns status and parsed JSON (or text). */
-export async function call(baseUrl: string, method: string, route: string, opts: CallOpts = {}): Promise<{ status: number; body: any }> {
-  const headers: Record<string, string> = { ...(opts.headers ?? {}) };
-  if (opts.token) headers.Authorization = `Bearer ${opts.token}`;
-  if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
-  const r = await fetch(`${baseUrl}${route}`, { method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body), signal: AbortSignal.timeout(20_000) });
-  const text = await r.text();
-  let body: any = text;
-  try {
-    body = text ? JSON.parse(text) : undefined;
-  } catch {
-    /* not JSON */
-  }
-  return { status: r.status, body };
+export function call(baseUrl: string, method: string, route: string, opts: CallOpts = {}): Promise<{ status: number; body: any }> {
+  return callBackend(`${baseUrl}${route}`, { method, ...opts, timeoutMs: 20_000 });
 }
