@@ -28,7 +28,7 @@ describe('detection matrix: h-0b59fe7', () => {
       'naming-under-concurrency': 'passed',
     });
     expect(findingIds(outcome)).toEqual(
-      ['identity.parentSessionId.displayName-groups', 'fallback.parent-without-userId', 'security.identity-takeover.human', 'security.identity-takeover.runner', 'security.credential-theft'].sort(),
+      ['identity.parentSessionId.displayName-groups', 'fallback.parent-without-userId', 'fallback.deleted-parent.token-refused', 'security.identity-takeover.human', 'security.identity-takeover.runner', 'security.credential-theft'].sort(),
     );
   });
 
@@ -39,6 +39,11 @@ describe('detection matrix: h-0b59fe7', () => {
       expect(f.expected).toEqual({ displayName: owner.displayName, groups: owner.groups });
       expect(f.actual).toEqual({ displayName: '', groups: [] });
     }
+  });
+
+  it("the deleted parent's runner token gets 500, not 401/403, while the 30 s SSAR cache admits it", () => {
+    const [f] = findingsOf(outcome, 'fallback.deleted-parent.token-refused');
+    expect(f.actual).toEqual({ status: 500, error: 'Failed to list agentic sessions' });
   });
 
   it('identity takeover through a foreign parent', () => {

@@ -55,12 +55,17 @@ const H: BehaviourProfile = {
   defaultModel: 'claude-sonnet-4-6',
 };
 
-/** What the platform should do: both keys inherit, only the parent's own runner or owner may. */
+/**
+ * What the platform should do: both keys inherit, only the parent's own runner or owner may, and
+ * no SSAR cache — H's cache admits a revoked runner token to the project for up to 30 s, where its
+ * next Kubernetes call fails and the backend answers 500 instead of 401.
+ */
 const REFERENCE: BehaviourProfile = {
   ...H,
   name: 'reference',
   parentKeys: [PARENT_KEY_BACKEND, PARENT_KEY_RUNNER],
   parentInheritanceGuard: 'owner-or-own-runner',
+  ssarCacheTtlMs: 0,
 };
 
 export const PROFILES: Record<ProfileName, BehaviourProfile> = { reference: REFERENCE, 'm-6b21778': M, 'h-0b59fe7': H };
