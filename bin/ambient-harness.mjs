@@ -1,5 +1,15 @@
 #!/usr/bin/env node
-// Entry point: registers the TypeScript loader, then hands over to the CLI.
-import { register } from 'tsx/esm/api';
-register();
-await import('../harness/cli.ts');
+// Entry point: runs the CLI from the bundle (built on first use and whenever a source changes),
+// or through the tsx loader when bundling is off or fails.
+import path from 'node:path';
+import { BUNDLE_DIR_ENV, ensureBundleDir } from '../harness/bundle/bundle.mjs';
+
+const dir = await ensureBundleDir((note) => process.stderr.write(`[ambient-harness] ${note}\n`));
+if (dir) {
+  process.env[BUNDLE_DIR_ENV] = dir;
+  await import(path.join(dir, 'cli.mjs'));
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('../harness/cli.ts');
+}

@@ -1,7 +1,7 @@
 // ambient-harness CLI: parses flags, calls the library (harness/index.ts), maps results to exit
 // codes. Errors print ONE line (`ambient-harness: error: ...`), never a stack unless --debug.
 import { Command, CommanderError, Option } from 'commander';
-import { ENV_PREFIX, loadConfig, PROFILES, TARGETS } from './config.ts';
+import { ENV_PREFIX, loadConfig, PARENT_KEYS, PROFILES, TARGETS } from './config.ts';
 import { ExitCode, HarnessError, InfraError, oneLine, UsageError } from './errors.ts';
 import { redact } from './report/redact.ts';
 
@@ -43,6 +43,7 @@ function withConfigFlags(cmd: Command): Command {
     .option('--seed <n>', 'seed for users, trees and findings (default 1)')
     .option('--depth <n>', 'spawn-tree depth (default 3)')
     .option('--fanout <n>', 'children per session (default 2)')
+    .option('--parent-keys <keys>', `parent keys identity trees use, comma-separated: ${PARENT_KEYS.join(',')} (default both)`)
     .option('--concurrency <n>', 'concurrent requests / virtual users (default 4)')
     .option('--report-dir <dir>', 'where reports go (default reports/<runId>)')
     .option('--backend-cmd <cmd>', 'run this backend binary instead of the reference backend (embedded)')

@@ -8,6 +8,8 @@ import { ConfigError } from './errors.ts';
 
 export const TARGETS = ['embedded', 'kind', 'k3s', 'existing'] as const;
 export const PROFILES = ['reference', 'm-6b21778', 'h-0b59fe7'] as const;
+/** Both spellings of the parent key (contract §0): what the runner sends, what the backend reads. */
+export const PARENT_KEYS = ['parentSessionId', 'parent_session_id'] as const;
 export type TargetName = (typeof TARGETS)[number];
 export type ProfileName = (typeof PROFILES)[number];
 
@@ -44,6 +46,8 @@ export const ConfigSchema = z.strictObject({
   platformDir: z.string().min(1).optional(),
   /** Which userContext fields must survive inheritance: only userId, or userId+displayName+groups. */
   strictIdentity: z.enum(['userId', 'all']).default('userId'),
+  /** The create-request keys identity trees name the parent with: the runner's and the backend's. */
+  parentKeys: z.array(z.enum(PARENT_KEYS)).min(1).default([...PARENT_KEYS]),
   kubeconfig: z.string().min(1).optional(),
   context: z.string().min(1).optional(),
   kindConfig: z.string().min(1).default('kind-config.yaml'),
@@ -65,7 +69,7 @@ export type HarnessConfigInput = z.input<typeof ConfigSchema>;
 /** Keys whose env/flag string values are numbers / booleans / lists / JSON objects. */
 const NUMERIC_KEYS = new Set(['seed', 'depth', 'fanout', 'concurrency']);
 const BOOLEAN_KEYS = new Set(['debug']);
-const LIST_KEYS = new Set(['scenarios']);
+const LIST_KEYS = new Set(['scenarios', 'parentKeys']);
 const OBJECT_KEYS = new Set(['timeouts', 'thresholds', 'images']);
 export const ENV_PREFIX = 'AMBIENT_HARNESS_';
 

@@ -1,9 +1,8 @@
 // The library API the CLI is a thin shell over: scenario registry, runHarness (bring target up,
 // run scenarios, collect findings, write reports, tear down ALWAYS), and re-exports.
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { makeRunId, reportDirOf, type HarnessConfig } from './config.ts';
 import { ExitCode, HarnessError, InfraError, UsageError, exitCodeOf, oneLine } from './errors.ts';
 import type { AssertionRecord, Finding, LoadSummary, RunResult, ScenarioResult, TreeNode } from './report/model.ts';
@@ -105,17 +104,16 @@ export class ScenarioRegistry {
 export const scenarios = new ScenarioRegistry();
 
 /**
- * Integration point for the scenario suite: if `scenarios/index.ts` exists and exports
- * `registerScenarios(registry)`, it is loaded once before a run.
+ * Integration point for the scenario suite (`scenarios/index.ts` registers into the registry),
+ * loaded once before a run. A literal dynamic import: the suite depends on this module, and the
+ * bundler follows literal paths.
  */
 let builtinsLoaded = false;
 export async function loadBuiltinScenarios(registry = scenarios): Promise<void> {
   if (builtinsLoaded) return;
   builtinsLoaded = true;
-  const file = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', 'scenarios', 'index.ts');
-  if (!existsSync(file)) return;
-  const mod = (await import(pathToFileURL(file).href)) as { registerScenarios?: (r: ScenarioRegistry) => void };
-  mod.registerScenarios?.(registry);
+  const mod = await import('../scenarios/index.ts');
+  mod.registerScenarios(registry);
 }
 
 export function reproCommand(config: HarnessConfig, scenario: string, extra = ''): string {

@@ -3,7 +3,7 @@
 // and once with the backend's key (`parent_session_id`). Every child at every depth must carry the
 // root user's userId; with `--strict-identity all` also displayName and groups (contract §3.3).
 import type { Scenario, ScenarioContext } from '../harness/index.ts';
-import { PARENT_KEY_BACKEND, PARENT_KEY_RUNNER, runnerSaUserId } from '../harness/platform/contract.ts';
+import { PARENT_KEY_BACKEND, PARENT_KEY_RUNNER, runnerSaUserId, type ParentKey } from '../harness/platform/contract.ts';
 import type { ParentKeyMode } from '../harness/sim/runner.ts';
 import type { SimUser } from '../harness/sim/users.ts';
 import { setupEnv, type ScenarioEnv } from './support/env.ts';
@@ -12,7 +12,7 @@ import { nameAll, Namer, pathOf, reportTree, walkTree, type WalkedNode } from '.
 export const IDENTITY_SCENARIO = 'identity-inheritance';
 
 /** The two spellings a runner may use, named by the JSON key they send. */
-export const KEY_MODES: { mode: ParentKeyMode; key: string }[] = [
+export const KEY_MODES: { mode: ParentKeyMode; key: ParentKey }[] = [
   { mode: 'camel', key: PARENT_KEY_RUNNER },
   { mode: 'snake', key: PARENT_KEY_BACKEND },
 ];
@@ -91,6 +91,7 @@ export async function runIdentityTrees(ctx: ScenarioContext, env: ScenarioEnv, n
   const { depth, fanout, concurrency, seed } = ctx.config;
   for (const { mode, key } of KEY_MODES) {
     if (ctx.signal.aborted) return;
+    if (!ctx.config.parentKeys.includes(key)) continue;
     ctx.log(`tree with "${key}": depth ${depth}, fanout ${fanout}`);
     const nodes = await walkTree(env, { namespace, owner, depth, fanout, key: mode, seed, concurrency, deadlineMs: treeDeadlineMs(ctx, treeSize(depth, fanout)), signal: ctx.signal });
     const namer = new Namer();

@@ -6,7 +6,7 @@ import { runHarness, type HarnessConfig, type RunOutcome } from '../harness/inde
 import {
   CRD_GROUP,
   LABEL_MANAGED,
-  PARENT_KEY_BACKEND,
+  PARENT_KEY_RUNNER,
   ROUTES,
   RUNNER_SECRETS,
   RUNNER_SECRETS_REQUIRED_KEYS,
@@ -19,9 +19,13 @@ import type { RunResult, TreeNode } from '../harness/report/model.ts';
 import { IDENTITY_SCENARIO, KEY_MODES } from './identity-inheritance.ts';
 import { projectName, scenarioUsers } from './support/env.ts';
 
-/** The configuration of a repro run: depth 1, one child, identity scenario only. */
+/**
+ * The configuration of a repro run: identity scenario only, depth 1, one child — created with the
+ * runner's real key (\`parentSessionId\`) unless a single key was chosen with --parent-keys.
+ */
 export function reproIdentityConfig(config: HarnessConfig): HarnessConfig {
-  return { ...config, depth: 1, fanout: 1, concurrency: 1, scenarios: [IDENTITY_SCENARIO] };
+  const parentKeys: HarnessConfig['parentKeys'] = config.parentKeys.length === 1 ? config.parentKeys : [PARENT_KEY_RUNNER];
+  return { ...config, depth: 1, fanout: 1, concurrency: 1, parentKeys, scenarios: [IDENTITY_SCENARIO] };
 }
 
 function treeLines(nodes: TreeNode[], failedPaths: Map<string, string[]>, indent = ''): string[] {
@@ -56,7 +60,7 @@ export function identityCommands(config: HarnessConfig, key: string): string[] {
 /** Human-readable repro output from a run result. */
 export function formatIdentityRepro(result: RunResult, config: HarnessConfig): string {
   const s = result.scenarios.find((x) => x.name === IDENTITY_SCENARIO);
-  const lines = [`identity repro · target ${config.target} · profile ${config.profile} · seed ${config.seed} · depth 1, one child per parent key`];
+  const lines = [`identity repro · target ${config.target} · profile ${config.profile} · seed ${config.seed} · depth 1, one child (${config.parentKeys.join(', ')})`];
   if (!s) return [...lines, '(identity scenario did not run)', ''].join('\n');
   if (s.status === 'error') lines.push(`scenario error: ${s.error}`);
   const failed = new Map<string, string[]>();
@@ -70,8 +74,9 @@ export function formatIdentityRepro(result: RunResult, config: HarnessConfig): s
   lines.push('', findings.length ? `findings (${findings.length}):` : 'no findings: every child carries the root user\'s identity');
   for (const a of findings) lines.push(`  ${a.assertion} at ${a.finding!.sessionPath.join(' -> ')}: expected ${JSON.stringify(a.finding!.expected)}, actual ${JSON.stringify(a.finding!.actual)}`);
   const keys = KEY_MODES.map((k) => k.key).filter((key) => findings.some((a) => a.assertion.startsWith(`identity.${key}.`)));
-  for (const key of keys.length ? keys : [PARENT_KEY_BACKEND]) lines.push('', `by hand (${key}):`, ...identityCommands(config, key).map((l) => `  ${l}`));
-  lines.push('', `rerun: ambient-harness repro identity --target ${config.target} --profile ${config.profile} --seed ${config.seed}`);
+  for (const key of keys.length ? keys : config.parentKeys) lines.push('', `by hand (${key}):`, ...identityCommands(config, key).map((l) => `  ${l}`));
+  const keyFlag = config.parentKeys[0] === PARENT_KEY_RUNNER ? '' : ` --parent-keys ${config.parentKeys[0]}`;
+  lines.push('', `rerun: ambient-harness repro identity --target ${config.target} --profile ${config.profile} --seed ${config.seed}${keyFlag}`);
   return lines.join('\n') + '\n';
 }
 

@@ -7,14 +7,25 @@ import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { BUNDLE_DIR_ENV, BUNDLE_ENTRIES, ensureBundleDir, PROJECT_ROOT } from '../bundle/bundle.mjs';
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const REPO_ROOT = path.resolve(HERE, '../..');
+/** Commands that start the reference backend/operator through tsx (the profile goes in env AMBIENT_PROFILE). */
+export const REFERENCE_BACKEND_CMD = `node --import tsx ${JSON.stringify(path.join(PROJECT_ROOT, BUNDLE_ENTRIES['backend-main']))}`;
+export const REFERENCE_OPERATOR_CMD = `node --import tsx ${JSON.stringify(path.join(PROJECT_ROOT, BUNDLE_ENTRIES['operator-main']))}`;
+const referenceCmds = new Set([REFERENCE_BACKEND_CMD, REFERENCE_OPERATOR_CMD]);
 
-/** Commands that start the reference backend/operator (the profile goes in env AMBIENT_PROFILE). */
-export const REFERENCE_BACKEND_CMD = `node --import tsx ${JSON.stringify(path.join(HERE, 'reference/backend-main.ts'))}`;
-export const REFERENCE_OPERATOR_CMD = `node --import tsx ${JSON.stringify(path.join(HERE, 'reference/operator-main.ts'))}`;
+/**
+ * The reference backend/operator commands, from the bundle when it is fresh or can be built (a
+ * process then starts in ~0.5 s instead of ~2 s), else through tsx.
+ */
+export async function referenceCommands(): Promise<{ backend: string; operator: string }> {
+  const dir = process.env[BUNDLE_DIR_ENV] || (await ensureBundleDir());
+  if (!dir) return { backend: REFERENCE_BACKEND_CMD, operator: REFERENCE_OPERATOR_CMD };
+  const cmd = (entry: string) => `node ${JSON.stringify(path.join(dir, `${entry}.mjs`))}`;
+  const out = { backend: cmd('backend-main'), operator: cmd('operator-main') };
+  referenceCmds.add(out.backend).add(out.operator);
+  return out;
+}
 const OPERATOR_HEALTH_LINE = 'operator health endpoint listening on ';
 
 export interface ExternalProcess {
@@ -54,7 +65,7 @@ async function launch(name: string, opts: StartOptions, extraEnv: Record<string,
   const child = spawn(opts.cmd, {
     shell: true,
     detached: true, // own process group, so teardown reaches the whole tree
-    cwd: REPO_ROOT,
+    cwd: PROJECT_ROOT,
     env: { ...process.env, KUBECONFIG: opts.kubeconfigPath, NAMESPACE: opts.namespace, ...extraEnv, ...(opts.env ?? {}) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -130,7 +141,7 @@ export async function startExternalOperator(opts: StartOptions): Promise<Externa
     await waitFor(
       async () => {
         if (healthUrl) return (await fetch(`${healthUrl}/readyz`, { signal: AbortSignal.timeout(1000) })).ok;
-        return Date.now() - started > (opts.cmd === REFERENCE_OPERATOR_CMD ? 30_000 : 1000);
+        return Date.now() - started > (referenceCmds.has(opts.cmd) ? 30_000 : 1000);
       },
       p.child,
       'operator',

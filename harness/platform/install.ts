@@ -4,12 +4,12 @@
 // TokenRequest). The embedded target calls this before starting the backend and operator.
 import { readFile, readdir, writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ApiextensionsV1Api, CoreV1Api, KubernetesObjectApi, loadAllYaml, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import { PROJECT_ROOT } from '../bundle/bundle.mjs';
 import { BACKEND_NAMESPACE, BACKEND_SA, LABEL_MANAGED, OPERATOR_SA } from './contract.ts';
 import { apiCode, describeError, kubeconfigYamlForToken } from './kube.ts';
 
-export const FIXTURES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures');
+export const FIXTURES_DIR = path.join(PROJECT_ROOT, 'fixtures');
 export const TEST_USER_SA = 'test-user';
 
 export interface InstallOptions {

@@ -3,7 +3,7 @@
 // ones by default, or the commands given by `--backend-cmd` / `--operator-cmd`.
 import path from 'node:path';
 import { installReferencePlatform } from './install.ts';
-import { REFERENCE_BACKEND_CMD, REFERENCE_OPERATOR_CMD, startExternalBackend, startExternalOperator, type ExternalProcess } from './external.ts';
+import { referenceCommands, startExternalBackend, startExternalOperator, type ExternalProcess } from './external.ts';
 import { loadKubeConfig } from './kube.ts';
 import type { ProfileName } from './reference/profiles.ts';
 
@@ -30,13 +30,16 @@ export interface RunningPlatform {
 
 export async function platformUp(opts: PlatformUpOptions): Promise<RunningPlatform> {
   const adminKc = loadKubeConfig({ yaml: opts.adminKubeconfig });
-  const installed = await installReferencePlatform({ adminKc, outDir: path.join(opts.runDir, 'kubeconfigs'), crdDir: opts.crdDir });
+  const [installed, reference] = await Promise.all([
+    installReferencePlatform({ adminKc, outDir: path.join(opts.runDir, 'kubeconfigs'), crdDir: opts.crdDir }),
+    opts.operatorCmd && opts.backendCmd ? undefined : referenceCommands(),
+  ]);
   const env = { AMBIENT_PROFILE: opts.profile ?? 'reference', ...(opts.env ?? {}) };
   const logDir = path.join(opts.runDir, 'logs');
-  // Both processes start in parallel: each spends seconds loading client-node.
+  // Both processes start in parallel: each spends time loading client-node.
   const [op, be] = await Promise.allSettled([
-    startExternalOperator({ cmd: opts.operatorCmd ?? REFERENCE_OPERATOR_CMD, kubeconfigPath: installed.operatorKubeconfigPath, namespace: installed.backendNamespace, logDir, env }),
-    startExternalBackend({ cmd: opts.backendCmd ?? REFERENCE_BACKEND_CMD, kubeconfigPath: installed.backendKubeconfigPath, namespace: installed.backendNamespace, logDir, env }),
+    startExternalOperator({ cmd: opts.operatorCmd ?? reference!.operator, kubeconfigPath: installed.operatorKubeconfigPath, namespace: installed.backendNamespace, logDir, env }),
+    startExternalBackend({ cmd: opts.backendCmd ?? reference!.backend, kubeconfigPath: installed.backendKubeconfigPath, namespace: installed.backendNamespace, logDir, env }),
   ]);
   if (op.status === 'rejected' || be.status === 'rejected') {
     if (op.status === 'fulfilled') await op.value.stop();

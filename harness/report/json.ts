@@ -2,13 +2,15 @@
 // key-sorted, so the same seed gives byte-identical output apart from `*At`, `durationMs` and `timings`.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { PROJECT_ROOT } from '../bundle/bundle.mjs';
 import { allFindings, countAssertions, type RunResult, type ScenarioResult, type TreeNode } from './model.ts';
 
 export const REPORT_SCHEMA_VERSION = 1;
 
 const toolVersion: string = (() => {
   try {
-    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string }).version ?? '0.0.0';
+    return (JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version?: string }).version ?? '0.0.0';
   } catch {
     return '0.0.0';
   }
