@@ -176,9 +176,19 @@ export interface StoreEvent {
 export interface InternalClient {
   get(gvr: GroupVersionResource, namespace: string | undefined, name: string): KubeObject | undefined;
   list(gvr: GroupVersionResource, namespace?: string, labelSelector?: string): KubeObject[];
+  /**
+   * Like get/list but without the copy: the stored, deep-frozen objects. For readers that never
+   * mutate what they read (mutating throws). Optional so minimal clients can leave it out; use
+   * peekObject/peekObjects, which fall back to get/list.
+   */
+  peek?(gvr: GroupVersionResource, namespace: string | undefined, name: string): KubeObject | undefined;
+  peekList?(gvr: GroupVersionResource, namespace?: string, labelSelector?: string): KubeObject[];
   create(gvr: GroupVersionResource, namespace: string | undefined, obj: KubeObject, opts?: { fieldManager?: string }): KubeObject;
-  /** Full update of the main resource or of `subresource` ("status", "finalize"). */
-  update(gvr: GroupVersionResource, namespace: string | undefined, obj: KubeObject, opts?: { subresource?: string; fieldManager?: string }): KubeObject;
+  /**
+   * Full update of the main resource or of `subresource` ("status", "finalize"). With
+   * `readOnlyResult` the result may be the stored, frozen object (no copy) for callers that only read it.
+   */
+  update(gvr: GroupVersionResource, namespace: string | undefined, obj: KubeObject, opts?: { subresource?: string; fieldManager?: string; readOnlyResult?: boolean }): KubeObject;
   delete(
     gvr: GroupVersionResource,
     namespace: string | undefined,
@@ -189,6 +199,16 @@ export interface InternalClient {
   onEvent(listener: (event: StoreEvent) => void): () => void;
   /** All resource types currently served. */
   resourceTypes(): ResourceType[];
+}
+
+/** The stored object, read-only (no copy when the client supports it). */
+export function peekObject(client: InternalClient, gvr: GroupVersionResource, namespace: string | undefined, name: string): KubeObject | undefined {
+  return client.peek ? client.peek(gvr, namespace, name) : client.get(gvr, namespace, name);
+}
+
+/** The stored objects, read-only (no copies when the client supports it). */
+export function peekObjects(client: InternalClient, gvr: GroupVersionResource, namespace?: string, labelSelector?: string): KubeObject[] {
+  return client.peekList ? client.peekList(gvr, namespace, labelSelector) : client.list(gvr, namespace, labelSelector);
 }
 
 /** A controller of the embedded control plane (namespace lifecycle, GC, kwok-style stages, ...). */

@@ -1,6 +1,6 @@
 // Auth-side controllers: ClusterRole aggregation, per-namespace ServiceAccount `default` and
 // ConfigMap `kube-root-ca.crt`, and the token controller that fills legacy SA token Secrets.
-import type { Controller, InternalClient, KubeObject, StoreEvent } from '../types.ts';
+import { peekObject, type Controller, type InternalClient, type KubeObject, type StoreEvent } from '../types.ts';
 import { GVR, eventIs } from './gvr.ts';
 import type { SigningKey } from './jwt.ts';
 import type { PolicyRule } from './rbac-rules.ts';
@@ -130,7 +130,7 @@ export class ServiceAccountController extends EventController {
   protected handle(events: StoreEvent[]): void {
     const namespaces = new Set(events.map((e) => (eventIs(e, GVR.namespaces) ? e.object.metadata.name : e.object.metadata.namespace) ?? ''));
     for (const name of namespaces) {
-      const ns = this.client.get(GVR.namespaces, undefined, name);
+      const ns = peekObject(this.client, GVR.namespaces, undefined, name);
       if (ns) this.ensure(ns);
     }
   }
@@ -149,10 +149,10 @@ export class ServiceAccountController extends EventController {
         // AlreadyExists or namespace terminating: nothing to do
       }
     };
-    if (!this.client.get(GVR.serviceAccounts, namespace, 'default')) {
+    if (!peekObject(this.client, GVR.serviceAccounts, namespace, 'default')) {
       tryCreate(() => this.client.create(GVR.serviceAccounts, namespace, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace } }, { fieldManager: 'kube-controller-manager' }));
     }
-    if (this.caPem !== undefined && !this.client.get(GVR.configMaps, namespace, 'kube-root-ca.crt')) {
+    if (this.caPem !== undefined && !peekObject(this.client, GVR.configMaps, namespace, 'kube-root-ca.crt')) {
       tryCreate(() =>
         this.client.create(
           GVR.configMaps,
@@ -198,7 +198,7 @@ export class TokenController extends EventController {
     const out: KubeObject[] = [];
     const names = this.tokenSecrets.get(ns);
     for (const name of names ?? []) {
-      const s = this.client.get(GVR.secrets, ns, name);
+      const s = peekObject(this.client, GVR.secrets, ns, name);
       if (s && s.type === SA_TOKEN_TYPE) out.push(s);
       else names!.delete(name);
     }
@@ -230,12 +230,12 @@ export class TokenController extends EventController {
 
   private fill(secret: KubeObject): void {
     const ns = secret.metadata.namespace!;
-    const current = this.client.get(GVR.secrets, ns, secret.metadata.name!);
+    const current = peekObject(this.client, GVR.secrets, ns, secret.metadata.name!);
     if (!current || current.metadata.deletionTimestamp) return;
     const data = (current.data as Record<string, string> | undefined) ?? {};
     if (data.token) return;
     const saName = current.metadata.annotations?.[SA_NAME];
-    const sa = saName ? this.client.get(GVR.serviceAccounts, ns, saName) : undefined;
+    const sa = saName ? peekObject(this.client, GVR.serviceAccounts, ns, saName) : undefined;
     if (!sa) return;
     const wantUid = current.metadata.annotations?.[SA_UID];
     if (wantUid && wantUid !== sa.metadata.uid) return;

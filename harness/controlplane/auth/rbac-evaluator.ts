@@ -1,6 +1,6 @@
 // RBAC authorizer over Roles/ClusterRoles/RoleBindings/ClusterRoleBindings read through the
 // InternalClient. The four lists are read once, then kept current from store events write by write.
-import type { AuthorizationDecision, Authorizer, InternalClient, KubeObject, UserInfo } from '../types.ts';
+import { peekObjects, type AuthorizationDecision, type Authorizer, type InternalClient, type KubeObject, type UserInfo } from '../types.ts';
 import { GVR, eventIs } from './gvr.ts';
 import { ruleAllows, type Attributes, type PolicyRule, isResourceRequest } from './rbac-rules.ts';
 
@@ -102,6 +102,12 @@ function toBinding(obj: KubeObject): Binding {
   };
 }
 
+function describeBinding(b: Binding, subject: string, cluster: boolean, namespace: string | undefined): string {
+  return cluster
+    ? `ClusterRoleBinding ${JSON.stringify(b.name)} of ${b.roleKind} ${JSON.stringify(b.roleName)} to ${subject}`
+    : `RoleBinding ${JSON.stringify(`${b.name}/${namespace}`)} of ${b.roleKind} ${JSON.stringify(b.roleName)} to ${subject}`;
+}
+
 const rulesOf = (obj: KubeObject): PolicyRule[] => ((obj.rules as PolicyRule[] | null | undefined) ?? []).filter(Boolean);
 
 export class RbacEvaluator implements Authorizer {
@@ -146,18 +152,18 @@ export class RbacEvaluator implements Authorizer {
   private load(): Snapshot {
     if (this.snapshot) return this.snapshot;
     const clusterRoles = new Map<string, PolicyRule[]>();
-    for (const cr of this.client.list(GVR.clusterRoles)) clusterRoles.set(cr.metadata.name ?? '', rulesOf(cr));
+    for (const cr of peekObjects(this.client, GVR.clusterRoles)) clusterRoles.set(cr.metadata.name ?? '', rulesOf(cr));
     const roles = new Map<string, PolicyRule[]>();
-    for (const r of this.client.list(GVR.roles)) roles.set(`${r.metadata.namespace}/${r.metadata.name}`, rulesOf(r));
+    for (const r of peekObjects(this.client, GVR.roles)) roles.set(`${r.metadata.namespace}/${r.metadata.name}`, rulesOf(r));
     const roleBindings = new Map<string, BindingIndex>();
-    for (const rb of this.client.list(GVR.roleBindings)) {
+    for (const rb of peekObjects(this.client, GVR.roleBindings)) {
       const ns = rb.metadata.namespace ?? '';
       let index = roleBindings.get(ns);
       if (!index) roleBindings.set(ns, (index = newIndex()));
       indexPut(index, toBinding(rb), ns);
     }
     const clusterRoleBindings = newIndex();
-    for (const crb of this.client.list(GVR.clusterRoleBindings)) indexPut(clusterRoleBindings, toBinding(crb), undefined);
+    for (const crb of peekObjects(this.client, GVR.clusterRoleBindings)) indexPut(clusterRoleBindings, toBinding(crb), undefined);
     this.snapshot = { clusterRoles, roles, clusterRoleBindings, roleBindings };
     return this.snapshot;
   }
@@ -172,16 +178,14 @@ export class RbacEvaluator implements Authorizer {
    * Visits every (binding, rules) pair that applies to the user in the namespace: cluster role
    * bindings first, then role bindings of `namespace`. Stops when the visitor returns true.
    */
-  private visit(user: UserInfo, namespace: string | undefined, visitor: (describe: () => string, rules: PolicyRule[]) => boolean): void {
+  private visit(user: UserInfo, namespace: string | undefined, visitor: (rules: PolicyRule[], b: Binding, subject: string, cluster: boolean) => boolean): void {
     const s = this.load();
     for (const { binding: b, subject } of applicable(s.clusterRoleBindings, user)) {
-      const describe = () => `ClusterRoleBinding ${JSON.stringify(b.name)} of ${b.roleKind} ${JSON.stringify(b.roleName)} to ${subject}`;
-      if (visitor(describe, this.rulesOfBinding(s, b))) return;
+      if (visitor(this.rulesOfBinding(s, b), b, subject, true)) return;
     }
     if (!namespace) return;
     for (const { binding: b, subject } of applicable(s.roleBindings.get(namespace), user)) {
-      const describe = () => `RoleBinding ${JSON.stringify(`${b.name}/${namespace}`)} of ${b.roleKind} ${JSON.stringify(b.roleName)} to ${subject}`;
-      if (visitor(describe, this.rulesOfBinding(s, b))) return;
+      if (visitor(this.rulesOfBinding(s, b), b, subject, false)) return;
     }
   }
 
@@ -190,9 +194,9 @@ export class RbacEvaluator implements Authorizer {
     if (user.groups.includes(SYSTEM_MASTERS)) return { allowed: true, reason: '' };
     let reason = '';
     const namespace = isResourceRequest(attrs) ? attrs.namespace : undefined;
-    this.visit(user, namespace, (describe, rules) => {
+    this.visit(user, namespace, (rules, b, subject, cluster) => {
       if (!rules.some((rule) => ruleAllows(rule, attrs))) return false;
-      reason = `RBAC: allowed by ${describe()}`;
+      reason = `RBAC: allowed by ${describeBinding(b, subject, cluster, namespace)}`;
       return true;
     });
     return reason ? { allowed: true, reason } : { allowed: false, reason: '' };
@@ -201,7 +205,7 @@ export class RbacEvaluator implements Authorizer {
   /** Every rule that applies to the user in the namespace (cluster-wide ones included). */
   rulesFor(user: UserInfo, namespace: string | undefined): PolicyRule[] {
     const out: PolicyRule[] = [];
-    this.visit(user, namespace, (_d, rules) => {
+    this.visit(user, namespace, (rules) => {
       out.push(...rules);
       return false;
     });

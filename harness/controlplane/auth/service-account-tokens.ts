@@ -1,7 +1,7 @@
 // ServiceAccount tokens: TokenRequest (bound JWTs), legacy Secret tokens, and their validation
 // against live objects (SA uid, bound Pod/Secret/Node still there and not being deleted).
 import { randomUUID } from 'node:crypto';
-import { ApiError, type InternalClient, type KubeObject, type UserInfo } from '../types.ts';
+import { ApiError, peekObject, type InternalClient, type KubeObject, type UserInfo } from '../types.ts';
 import { GVR } from './gvr.ts';
 import { signJwt, verifyJwt, type SigningKey } from './jwt.ts';
 
@@ -45,7 +45,7 @@ export function createTokenRequest(client: InternalClient, t: TokenSettings, nam
   const expirationSeconds = spec.expirationSeconds ?? 3600;
   if (expirationSeconds < MIN_EXPIRATION_SECONDS) throw invalid('spec.expirationSeconds', expirationSeconds, 'may not specify a duration less than 10 minutes', saName);
   if (expirationSeconds > MAX_EXPIRATION_SECONDS) throw invalid('spec.expirationSeconds', expirationSeconds, 'may not specify a duration larger than 2^32 seconds', saName);
-  const sa = client.get(GVR.serviceAccounts, namespace, saName);
+  const sa = peekObject(client, GVR.serviceAccounts, namespace, saName);
   if (!sa) throw notFound('serviceaccounts', saName);
   const audiences = spec.audiences?.length ? spec.audiences : t.apiAudiences;
   const nowSec = Math.floor(t.now() / 1000);
@@ -57,7 +57,7 @@ export function createTokenRequest(client: InternalClient, t: TokenSettings, nam
     if (!which || (ref.apiVersion && ref.apiVersion !== 'v1')) {
       throw new ApiError(400, 'BadRequest', `cannot bind token to object of type ${ref.apiVersion ?? ''}, Kind=${ref.kind ?? ''}`);
     }
-    const obj = client.get(GVR[which], which === 'nodes' ? undefined : namespace, ref.name ?? '');
+    const obj = peekObject(client, GVR[which], which === 'nodes' ? undefined : namespace, ref.name ?? '');
     if (!obj) throw notFound(GVR[which].resource, ref.name ?? '');
     if (which === 'pods' && ((obj.spec as { serviceAccountName?: string } | undefined)?.serviceAccountName ?? 'default') !== saName) {
       throw new ApiError(400, 'BadRequest', `cannot bind token for serviceaccount ${JSON.stringify(saName)} to pod running with different serviceaccount name.`);
@@ -133,20 +133,20 @@ export function validateServiceAccountToken(client: InternalClient, t: TokenSett
   };
   const ns = scoped.namespace ?? '';
   const saName = scoped.serviceaccount?.name ?? '';
-  const sa = client.get(GVR.serviceAccounts, ns, saName);
+  const sa = peekObject(client, GVR.serviceAccounts, ns, saName);
   if (!sa) return fail(`serviceaccounts ${JSON.stringify(saName)} not found`);
   if (!alive(sa, scoped.serviceaccount?.uid)) return fail(`service account UID (${scoped.serviceaccount?.uid}) does not match claim (${sa.metadata.uid})`);
   const extra: Record<string, string[]> = {};
   if (scoped.pod) {
-    if (!alive(client.get(GVR.pods, ns, scoped.pod.name ?? ''), scoped.pod.uid)) return fail(`pod ${JSON.stringify(scoped.pod.name)} not found or being deleted`);
+    if (!alive(peekObject(client, GVR.pods, ns, scoped.pod.name ?? ''), scoped.pod.uid)) return fail(`pod ${JSON.stringify(scoped.pod.name)} not found or being deleted`);
     extra['authentication.kubernetes.io/pod-name'] = [scoped.pod.name ?? ''];
     extra['authentication.kubernetes.io/pod-uid'] = [scoped.pod.uid ?? ''];
   }
-  if (scoped.secret && !alive(client.get(GVR.secrets, ns, scoped.secret.name ?? ''), scoped.secret.uid)) {
+  if (scoped.secret && !alive(peekObject(client, GVR.secrets, ns, scoped.secret.name ?? ''), scoped.secret.uid)) {
     return fail(`secret ${JSON.stringify(scoped.secret.name)} not found or being deleted`);
   }
   if (scoped.node) {
-    if (!alive(client.get(GVR.nodes, undefined, scoped.node.name ?? ''), scoped.node.uid)) return fail(`node ${JSON.stringify(scoped.node.name)} not found or being deleted`);
+    if (!alive(peekObject(client, GVR.nodes, undefined, scoped.node.name ?? ''), scoped.node.uid)) return fail(`node ${JSON.stringify(scoped.node.name)} not found or being deleted`);
     extra['authentication.kubernetes.io/node-name'] = [scoped.node.name ?? ''];
     extra['authentication.kubernetes.io/node-uid'] = [scoped.node.uid ?? ''];
   }
@@ -165,11 +165,11 @@ function validateLegacy(client: InternalClient, t: TokenSettings, claims: Record
   const secretName = String(claims['kubernetes.io/serviceaccount/secret.name'] ?? '');
   const saName = String(claims['kubernetes.io/serviceaccount/service-account.name'] ?? '');
   const saUid = claims['kubernetes.io/serviceaccount/service-account.uid'];
-  const secret = client.get(GVR.secrets, ns, secretName);
+  const secret = peekObject(client, GVR.secrets, ns, secretName);
   if (!alive(secret, undefined)) return fail(`secrets ${JSON.stringify(secretName)} not found`);
   const stored = (secret!.data as Record<string, string> | undefined)?.token;
   if (!stored || Buffer.from(stored, 'base64').toString('utf8') !== token) return fail('Token has been invalidated');
-  const sa = client.get(GVR.serviceAccounts, ns, saName);
+  const sa = peekObject(client, GVR.serviceAccounts, ns, saName);
   if (!alive(sa, saUid)) return fail(`serviceaccounts ${JSON.stringify(saName)} not found`);
   return {
     user: {

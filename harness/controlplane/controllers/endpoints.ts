@@ -1,6 +1,6 @@
 // Endpoints and EndpointSlice controllers in one: the IPs of pods selected by a Service, ready
 // ones as addresses and the rest as notReadyAddresses / ready=false endpoints.
-import type { InternalClient, KubeObject, StoreEvent } from '../types.ts';
+import { peekObject, peekObjects, type InternalClient, type KubeObject, type StoreEvent } from '../types.ts';
 import { LabeledObjects, Selectors } from './label-index.ts';
 import { matchesMap } from './label-selector.ts';
 import { GVR, clone, findType, jsonEqual, keyOf, nsName, ownerRefTo, splitNsName } from './resources.ts';
@@ -59,9 +59,9 @@ export class EndpointsController extends QueuedController {
 
   override start(client: InternalClient): void {
     // Seeded before the first reconcile runs (the work queue flushes on a later tick).
-    for (const svc of client.list(GVR.services)) this.rememberService(svc);
-    for (const pod of client.list(GVR.pods)) this.pods.put(pod.metadata.namespace ?? '', pod.metadata.name ?? '', pod.metadata.labels ?? {});
-    if (findType(client, keyOf(GVR.endpointSlices))) for (const slice of client.list(GVR.endpointSlices)) this.rememberSlice(slice, false);
+    for (const svc of peekObjects(client, GVR.services)) this.rememberService(svc);
+    for (const pod of peekObjects(client, GVR.pods)) this.pods.put(pod.metadata.namespace ?? '', pod.metadata.name ?? '', pod.metadata.labels ?? {});
+    if (findType(client, keyOf(GVR.endpointSlices))) for (const slice of peekObjects(client, GVR.endpointSlices)) this.rememberSlice(slice, false);
     super.start(client);
   }
 
@@ -115,7 +115,7 @@ export class EndpointsController extends QueuedController {
   private deleteEndpoints(svc: KubeObject): void {
     if (!findType(this.client, keyOf(GVR.endpoints))) return;
     const ns = svc.metadata.namespace;
-    const existing = this.client.get(GVR.endpoints, ns, svc.metadata.name ?? '');
+    const existing = peekObject(this.client, GVR.endpoints, ns, svc.metadata.name ?? '');
     if (!existing) return;
     try {
       this.client.delete(GVR.endpoints, ns, svc.metadata.name ?? '');
@@ -126,14 +126,14 @@ export class EndpointsController extends QueuedController {
 
   protected reconcile(key: string): void {
     const [ns, name] = splitNsName(key);
-    const svc = this.client.get(GVR.services, ns, name);
+    const svc = peekObject(this.client, GVR.services, ns, name);
     if (!svc || svc.metadata.deletionTimestamp) return;
     this.rememberService(svc);
     const spec = (svc.spec ?? {}) as ServiceSpec;
     if (!spec.selector || Object.keys(spec.selector).length === 0 || spec.type === 'ExternalName') return;
     const targets: Target[] = this.pods
       .matching(ns ?? '', spec.selector)
-      .map((podName) => this.client.get(GVR.pods, ns, podName))
+      .map((podName) => peekObject(this.client, GVR.pods, ns, podName))
       .filter((p): p is KubeObject => p !== undefined)
       .filter((p) => matchesMap(spec.selector, p.metadata.labels))
       .filter((p) => (p.status as { podIP?: string } | undefined)?.podIP && !['Succeeded', 'Failed'].includes(podPhase(p) ?? ''))
@@ -162,7 +162,7 @@ export class EndpointsController extends QueuedController {
     const ready = live.filter((t) => t.ready).map(address);
     const notReady = live.filter((t) => !t.ready).map(address);
     const subsets = live.length ? [{ ...(ready.length ? { addresses: ready } : {}), ...(notReady.length ? { notReadyAddresses: notReady } : {}), ports }] : undefined;
-    const existing = this.client.get(GVR.endpoints, ns, name);
+    const existing = peekObject(this.client, GVR.endpoints, ns, name);
     const body: KubeObject = {
       apiVersion: 'v1',
       kind: 'Endpoints',
@@ -203,7 +203,7 @@ export class EndpointsController extends QueuedController {
     const labels = { ...(svc.metadata.labels ?? {}), 'kubernetes.io/service-name': name, 'endpointslice.kubernetes.io/managed-by': SLICE_MANAGER };
     const existing = [...(this.slices.get(`${ns ?? ''}/${name}`) ?? [])]
       .sort()
-      .map((sliceName) => this.client.get(GVR.endpointSlices, ns, sliceName))
+      .map((sliceName) => peekObject(this.client, GVR.endpointSlices, ns, sliceName))
       .filter((s): s is KubeObject => s !== undefined)
       .filter((s) => s.metadata.labels?.['kubernetes.io/service-name'] === name && s.metadata.labels?.['endpointslice.kubernetes.io/managed-by'] === SLICE_MANAGER);
     try {

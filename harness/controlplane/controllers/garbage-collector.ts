@@ -1,7 +1,7 @@
 // Garbage collector by ownerReferences, as kube-controller-manager's: dependents whose owners are
 // all gone are deleted; `foregroundDeletion` owners wait for their blocking dependents;
 // `orphan` owners release their dependents first.
-import type { Controller, GroupVersionResource, OwnerReference, InternalClient, KubeObject, StoreEvent } from '../types.ts';
+import { peekObject, peekObjects, type Controller, type GroupVersionResource, type OwnerReference, type InternalClient, type KubeObject, type StoreEvent } from '../types.ts';
 import { type Clock, WorkQueue, logError, safeListener } from './runtime.ts';
 import { clone, hasFinalizer, isTerminating, storedTypes, withoutFinalizer } from './resources.ts';
 
@@ -44,7 +44,7 @@ export class GarbageCollector implements Controller {
     for (const [key, gvr] of this.gvrByKey) {
       let items: KubeObject[] = [];
       try {
-        items = client.list(gvr);
+        items = peekObjects(client, gvr);
       } catch (err) {
         logError(NAME, `list ${key}`, err);
       }
@@ -130,7 +130,7 @@ export class GarbageCollector implements Controller {
   private fetch(uid: string): KubeObject | undefined {
     const node = this.nodes.get(uid);
     if (!node) return undefined;
-    const obj = this.client.get(node.gvr, node.namespace, node.name);
+    const obj = peekObject(this.client, node.gvr, node.namespace, node.name);
     return obj && obj.metadata.uid === uid ? obj : undefined;
   }
 
@@ -199,7 +199,7 @@ export class GarbageCollector implements Controller {
   }
 
   private removeFinalizer(node: Node, finalizer: string): void {
-    const latest = this.client.get(node.gvr, node.namespace, node.name);
+    const latest = peekObject(this.client, node.gvr, node.namespace, node.name);
     if (!latest || latest.metadata.uid !== node.uid || !hasFinalizer(latest, finalizer)) return;
     this.client.update(node.gvr, node.namespace, withoutFinalizer(latest, finalizer), { fieldManager: 'garbage-collector' });
   }

@@ -1,5 +1,9 @@
 // Resource coordinates and small object helpers shared by the controllers.
 import type { GroupVersionResource, InternalClient, KubeObject, OwnerReference, ResourceType } from '../types.ts';
+import { clone } from '../storage/store.ts';
+
+// The store's JSON clone (plain objects/arrays in JS; structuredClone only for anything else).
+export { clone };
 
 export const GVR = {
   namespaces: { group: '', version: 'v1', resource: 'namespaces' },
@@ -67,9 +71,6 @@ export function ownerRefTo(owner: KubeObject): OwnerReference {
   };
 }
 
-export function clone<T>(value: T): T {
-  return structuredClone(value);
-}
 
 /** Structural equality of JSON values (key order ignored). */
 export function jsonEqual(a: unknown, b: unknown): boolean {

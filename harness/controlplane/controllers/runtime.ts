@@ -1,6 +1,6 @@
 // Shared machinery of the in-process controllers: an injectable clock, a keyed work queue that
 // decouples reconciles from the store's synchronous event delivery, and a quiet logger.
-import { ApiError, type Controller, type GroupVersionResource, type InternalClient, type StoreEvent } from '../types.ts';
+import { ApiError, peekObjects, type Controller, type GroupVersionResource, type InternalClient, type StoreEvent } from '../types.ts';
 import { nsName } from './resources.ts';
 
 /** Time source and timers; tests may inject a fake one. Timers never keep the process alive. */
@@ -147,7 +147,7 @@ export abstract class QueuedController implements Controller {
     this.client = client;
     this.queue = new WorkQueue(this.name, this.clock, (key) => this.reconcile(key));
     this.unsubscribe = client.onEvent(safeListener(this.name, (e: StoreEvent) => this.onEvent(e)));
-    for (const obj of client.list(this.primary)) this.queue.add(nsName(obj));
+    for (const obj of peekObjects(client, this.primary)) this.queue.add(nsName(obj));
   }
 
   stop(): void {

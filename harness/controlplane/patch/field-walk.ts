@@ -1,7 +1,7 @@
 // Field sets of objects: what an applied configuration owns, and what changed between two
 // versions of an object (for Update entries and for apply conflict detection).
 import { ApiError } from '../types.ts';
-import { FieldSet } from './fieldset.ts';
+import { FieldSet, compareElements } from './fieldset.ts';
 import { canonicalJson, deepEqual, isPlainObject } from './json-values.ts';
 import { mapItemKey, type ListInfo, type ObjectSchema } from './schema.ts';
 
@@ -95,6 +95,8 @@ export function compareObjects(before: unknown, after: unknown, schema: ObjectSc
 }
 
 function compareAt(b: unknown, a: unknown, path: string[], names: string[], schema: ObjectSchema, cmp: Comparison): void {
+  // The same value (e.g. an unchanged subtree shared with the stored object) has no differences.
+  if (a === b) return;
   const granularObject = (v: unknown) => isPlainObject(v) && !(names.length > 0 && schema.atomicObject(names));
   if (granularObject(a) && granularObject(b)) {
     const bo = b as Record<string, unknown>;
@@ -154,4 +156,51 @@ function markAdded(value: unknown, path: string[], names: string[], schema: Obje
     if (!elements) return;
     value.forEach((item, i) => markAdded(item, [...path, elements[i]], names, schema, set, true));
   }
+}
+
+/**
+ * The FieldsV1 JSON of everything in a new object, i.e. toFieldsV1 of compareObjects({}, obj).added,
+ * built in one walk without the intermediate FieldSet (creates are the most common write).
+ */
+export function addedFieldsV1(obj: Record<string, unknown>, schema: ObjectSchema): Record<string, unknown> {
+  const children: Array<[string, Record<string, unknown>]> = [];
+  for (const k of Object.keys(obj)) {
+    const v = obj[k];
+    if (v === undefined || isStripped([k])) continue;
+    const child = addedNode(v, [k], schema, false);
+    if (child) children.push([`f:${k}`, child]);
+  }
+  return nodeJson(false, children);
+}
+
+/** markAdded's node for `value`, as FieldsV1; undefined when it holds no member. */
+function addedNode(value: unknown, names: string[], schema: ObjectSchema, listItem: boolean): Record<string, unknown> | undefined {
+  const member = listItem || names.length !== 1 || !['spec', 'status', 'metadata'].includes(names[0]);
+  const children: Array<[string, Record<string, unknown>]> = [];
+  if (isPlainObject(value) && !(names.length > 0 && !listItem && schema.atomicObject(names))) {
+    for (const [k, v] of Object.entries(value)) {
+      const childNames = [...names, k];
+      if (v === undefined || isStripped(childNames)) continue;
+      const child = addedNode(v, childNames, schema, false);
+      if (child) children.push([`f:${k}`, child]);
+    }
+  } else if (Array.isArray(value)) {
+    const elements = listElements(value, schema.list(names));
+    if (elements) {
+      value.forEach((item, i) => {
+        const child = addedNode(item, names, schema, true);
+        if (child) children.push([elements[i], child]);
+      });
+    }
+  }
+  if (!member && children.length === 0) return undefined;
+  return nodeJson(member, children);
+}
+
+function nodeJson(member: boolean, children: Array<[string, Record<string, unknown>]>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (member && children.length > 0) out['.'] = {};
+  children.sort((a, b) => compareElements(a[0], b[0]));
+  for (const [k, v] of children) out[k] = v;
+  return out;
 }

@@ -12,7 +12,8 @@ export type FieldPath = string[];
 
 const ORDER: Record<string, number> = { f: 0, k: 1, v: 2, i: 3 };
 
-function compareElements(a: string, b: string): number {
+/** FieldsV1 key order: f:, k:, v:, i: elements, each group sorted. */
+export function compareElements(a: string, b: string): number {
   const d = (ORDER[a[0]] ?? 9) - (ORDER[b[0]] ?? 9);
   if (d) return d;
   return a < b ? -1 : a > b ? 1 : 0;
@@ -34,15 +35,15 @@ export class FieldSet {
     return set;
   }
 
-  /** FieldsV1 JSON of this set (the root itself is never a member). */
-  toFieldsV1(): JsonObject {
+  /** FieldsV1 JSON of this set (the root itself is never a member); frozen all through if asked. */
+  toFieldsV1(freeze = false): JsonObject {
     const out: JsonObject = {};
-    if (this.member && this.children.size > 0) out['.'] = {};
+    if (this.member && this.children.size > 0) out['.'] = freeze ? Object.freeze({}) : {};
     for (const k of [...this.children.keys()].sort(compareElements)) {
       const child = this.children.get(k)!;
-      if (!child.isEmpty()) out[k] = child.toFieldsV1();
+      if (!child.isEmpty()) out[k] = child.toFieldsV1(freeze);
     }
-    return out;
+    return freeze ? Object.freeze(out) : out;
   }
 
   child(element: string): FieldSet {
@@ -101,9 +102,12 @@ export class FieldSet {
     return c;
   }
 
+  // union, difference and withoutSubtrees return `this` when `other` changes nothing: sets are
+  // never edited in place once built, and keeping the identity keeps cached encodings.
   union(other: FieldSet): FieldSet {
+    if (covers(this, other)) return this;
     const out = this.clone();
-    for (const p of other.paths()) out.insert(p);
+    unionInto(out, other);
     return out;
   }
 
@@ -116,22 +120,18 @@ export class FieldSet {
 
   /** This set without the members of `other` (exact paths; children of those paths stay). */
   difference(other: FieldSet): FieldSet {
+    if (!touches(this, other, false)) return this;
     const out = this.clone();
-    for (const p of other.paths()) {
-      const node = out.at(p);
-      if (node) node.member = false;
-    }
+    differenceInto(out, other);
     out.prune();
     return out;
   }
 
   /** This set without the members of `other` and everything below them (fields that are gone). */
   withoutSubtrees(other: FieldSet): FieldSet {
+    if (!touches(this, other, true)) return this;
     const out = this.clone();
-    for (const p of other.paths()) {
-      const parent = out.at(p.slice(0, -1));
-      parent?.children.delete(p[p.length - 1]);
-    }
+    cutInto(out, other);
     out.prune();
     return out;
   }
@@ -141,6 +141,75 @@ export class FieldSet {
     for (const [k, c] of this.children) {
       c.prune();
       if (c.isEmpty()) this.children.delete(k);
+    }
+  }
+}
+
+// Tree walks equivalent to applying every member path of `other` (the root is never a path), without
+// materializing the paths.
+
+/** Every member path of `other` is a member of `set`. */
+function covers(set: FieldSet, other: FieldSet): boolean {
+  for (const [k, oc] of other.children) {
+    const c = set.children.get(k);
+    if (!c) {
+      if (oc.member || !oc.isEmpty()) return false;
+      continue;
+    }
+    if (oc.member && !c.member) return false;
+    if (!covers(c, oc)) return false;
+  }
+  return true;
+}
+
+/**
+ * Whether removing `other`'s member paths (as members only, or with their subtrees) changes `set`:
+ * some member path of `other` exists in `set` (as a member, or, for subtrees, as any node), or
+ * `set` holds empty nodes that the prune afterwards would drop.
+ */
+function touches(set: FieldSet, other: FieldSet, subtrees: boolean): boolean {
+  return hits(set, other, subtrees) || hasEmptyNode(set);
+}
+
+function hits(set: FieldSet, other: FieldSet, subtrees: boolean): boolean {
+  for (const [k, oc] of other.children) {
+    const c = set.children.get(k);
+    if (!c) continue;
+    if (oc.member && (subtrees || c.member)) return true;
+    if (hits(c, oc, subtrees)) return true;
+  }
+  return false;
+}
+
+function hasEmptyNode(set: FieldSet): boolean {
+  for (const c of set.children.values()) if ((!c.member && c.children.size === 0) || hasEmptyNode(c)) return true;
+  return false;
+}
+
+function unionInto(out: FieldSet, other: FieldSet): void {
+  for (const [k, oc] of other.children) {
+    if (!oc.member && oc.isEmpty()) continue; // inserting paths never creates empty nodes
+    const c = out.child(k);
+    if (oc.member) c.member = true;
+    unionInto(c, oc);
+  }
+}
+
+function differenceInto(out: FieldSet, other: FieldSet): void {
+  for (const [k, oc] of other.children) {
+    const c = out.children.get(k);
+    if (!c) continue;
+    if (oc.member) c.member = false;
+    differenceInto(c, oc);
+  }
+}
+
+function cutInto(out: FieldSet, other: FieldSet): void {
+  for (const [k, oc] of other.children) {
+    if (oc.member) out.children.delete(k);
+    else {
+      const c = out.children.get(k);
+      if (c) cutInto(c, oc);
     }
   }
 }

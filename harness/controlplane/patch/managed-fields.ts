@@ -1,5 +1,5 @@
 // metadata.managedFields entries as field sets, and their encoding back (kube's order and format).
-import type { ManagedFieldsEntry } from '../types.ts';
+import type { JsonObject, ManagedFieldsEntry } from '../types.ts';
 import { FieldSet } from './fieldset.ts';
 import { isPlainObject } from './json-values.ts';
 
@@ -14,7 +14,40 @@ export interface Manager {
 
 /** The server's clock in managedFields format (RFC 3339, whole seconds, UTC). */
 export function nowRfc3339(): string {
-  return new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  // Whole seconds: format once per second, not once per write.
+  const second = Math.floor(Date.now() / 1000);
+  if (second !== lastSecond) {
+    lastSecond = second;
+    lastStamp = new Date(second * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+  }
+  return lastStamp;
+}
+
+let lastSecond = -1;
+let lastStamp = '';
+
+/**
+ * Encodings this module produced, both ways. The FieldsV1 JSON is frozen, so the store keeps the
+ * same object and the next write decodes it by lookup; a set that did not change re-encodes by
+ * lookup too. FieldSets are never changed in place once built (every operation returns a new set).
+ * Decoded sets are kept for the most recent encodings only (objects are mostly rewritten soon after
+ * a write), so the cache does not hold a FieldSet tree for every stored object.
+ */
+const ENCODED = new WeakMap<FieldSet, JsonObject>();
+const DECODED = new Map<object, FieldSet>();
+const DECODED_MAX = 4096;
+
+function encoded(set: FieldSet): JsonObject {
+  let json = ENCODED.get(set);
+  if (!json) {
+    json = set.toFieldsV1(true);
+    ENCODED.set(set, json);
+  }
+  if (!DECODED.has(json)) {
+    if (DECODED.size >= DECODED_MAX) DECODED.delete(DECODED.keys().next().value!);
+    DECODED.set(json, set);
+  }
+  return json;
 }
 
 /** Decodes entries; undefined when any entry is malformed (kube then discards them all). */
@@ -33,7 +66,7 @@ export function decodeManagers(entries: unknown): Manager[] | undefined {
       apiVersion: typeof apiVersion === 'string' ? apiVersion : '',
       ...(typeof time === 'string' ? { time } : {}),
       ...(typeof subresource === 'string' && subresource ? { subresource } : {}),
-      set: FieldSet.fromFieldsV1(fieldsV1),
+      set: (isPlainObject(fieldsV1) && DECODED.get(fieldsV1)) || FieldSet.fromFieldsV1(fieldsV1),
     });
   }
   return out;
@@ -63,7 +96,7 @@ export function encodeManagers(managers: Manager[]): ManagedFieldsEntry[] {
     apiVersion: m.apiVersion,
     ...(m.time ? { time: m.time } : {}),
     fieldsType: 'FieldsV1' as const,
-    fieldsV1: m.set.toFieldsV1(),
+    fieldsV1: encoded(m.set),
     ...(m.subresource ? { subresource: m.subresource } : {}),
   }));
 }

@@ -1,10 +1,10 @@
 // Ownership for non-apply writes (create, update, JSON/merge/strategic patch): the writer takes
 // every field it added or changed (operation Update), other managers lose those fields, and fields
 // that disappeared leave every set.
-import type { KubeObject, ManagedFieldsEntry } from '../types.ts';
-import { compareObjects } from './field-walk.ts';
+import type { JsonObject, KubeObject, ManagedFieldsEntry } from '../types.ts';
+import { addedFieldsV1, compareObjects } from './field-walk.ts';
 import { FieldSet } from './fieldset.ts';
-import { deepEqual, isPlainObject, type PlainObject } from './json-values.ts';
+import { deepEqual, type PlainObject } from './json-values.ts';
 import { decodeManagers, encodeManagers, nowRfc3339, sameManager, type Manager } from './managed-fields.ts';
 import { schemaFor, type ListTypeLookup } from './schema.ts';
 
@@ -24,11 +24,25 @@ export function updateManagedFields(args: UpdateManagedFieldsArgs): ManagedField
   const { before, after, manager, subresource } = args;
   const apiVersion = args.apiVersion ?? after.apiVersion;
   const schema = schemaFor(after.kind ?? before?.kind ?? '', args.listTypeAt);
+  const requested = after.metadata?.managedFields;
+  if (!before && !(!subresource && Array.isArray(requested) && requested.length > 0)) {
+    // A create without managedFields of its own: the writer owns every field, nobody else any.
+    // managedFields itself is a stripped field, so the walks below never look into it.
+    const fieldsV1 = addedFieldsV1(after as unknown as PlainObject, schema);
+    if (Object.keys(fieldsV1).length === 0) return [];
+    return [{ manager, operation: 'Update', apiVersion, time: args.now ?? nowRfc3339(), fieldsType: 'FieldsV1', fieldsV1: fieldsV1 as JsonObject, ...(subresource ? { subresource } : {}) }];
+  }
   const managers = baseManagers(before, after, subresource);
 
-  const cmp = compareObjects(withoutManagedFields(before) ?? {}, withoutManagedFields(after), schema);
+  const cmp = compareObjects(before ?? {}, after, schema);
   const changed = cmp.added.union(cmp.modified);
-  for (const m of managers) m.set = m.set.withoutSubtrees(cmp.removed).difference(changed);
+  // Sets an empty comparison cannot change keep their identity (and so their cached encoding).
+  const removedAny = !cmp.removed.isEmpty();
+  const changedAny = !changed.isEmpty();
+  for (const m of managers) {
+    if (removedAny) m.set = m.set.withoutSubtrees(cmp.removed);
+    if (changedAny) m.set = m.set.difference(changed);
+  }
 
   if (!changed.isEmpty()) {
     let mine = managers.find((m) => sameManager(m, manager, 'Update', apiVersion, subresource));
@@ -54,14 +68,4 @@ function baseManagers(before: KubeObject | undefined, after: KubeObject, subreso
     return decodeManagers(requested) ?? [];
   }
   return decodeManagers(live) ?? [];
-}
-
-function withoutManagedFields(obj: KubeObject | undefined): PlainObject | undefined {
-  if (!obj) return undefined;
-  const copy = { ...(obj as unknown as PlainObject) };
-  if (isPlainObject(copy.metadata)) {
-    const { managedFields: _drop, ...meta } = copy.metadata;
-    copy.metadata = meta;
-  }
-  return copy;
 }

@@ -13,8 +13,17 @@ const LABEL_NAMED = new Set(['/namespaces', '/services']);
 const PATH_NAMED = new Set(['rbac.authorization.k8s.io/roles', 'rbac.authorization.k8s.io/clusterroles', 'rbac.authorization.k8s.io/rolebindings', 'rbac.authorization.k8s.io/clusterrolebindings']);
 
 export function nowTimestamp(): string {
-  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  // Whole seconds: format once per second, not once per write.
+  const second = Math.floor(Date.now() / 1000);
+  if (second !== stampSecond) {
+    stampSecond = second;
+    stamp = new Date(second * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  }
+  return stamp;
 }
+
+let stampSecond = -1;
+let stamp = '';
 
 export function newUid(): string {
   return randomUUID();
@@ -83,18 +92,96 @@ export function validateMetadata(obj: KubeObject): StatusCause[] {
   return causes;
 }
 
-/** Everything except metadata and (optionally) status: what bumps `metadata.generation`. */
-export function specPart(obj: KubeObject, withoutStatus: boolean): string {
-  const { metadata: _m, status, ...rest } = obj as KubeObject & { status?: unknown };
-  return canonical(withoutStatus ? rest : { ...rest, status });
+/**
+ * Equality of JSON values for no-op detection: key order and undefined-valued keys do not count.
+ * Shared (frozen) subtrees compare by reference, so most of an update costs nothing.
+ */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return JSON.stringify(a) === JSON.stringify(b);
+  const arrA = Array.isArray(a);
+  if (arrA !== Array.isArray(b)) return false;
+  if (arrA) {
+    const x = a as unknown[];
+    const y = b as unknown[];
+    if (x.length !== y.length) return false;
+    for (let i = 0; i < x.length; i++) if (!sameJson(x[i], y[i])) return false;
+    return true;
+  }
+  return sameFields(a as Record<string, unknown>, b as Record<string, unknown>);
 }
 
-/** Stable JSON for no-op detection (key order independent). */
-export function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : 1));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+/** sameJson over two objects' own keys, skipping `skip` (metadata, status, ...). */
+export function sameFields(a: Record<string, unknown>, b: Record<string, unknown>, skip?: ReadonlySet<string>): boolean {
+  let defined = 0;
+  for (const k of Object.keys(a)) {
+    if (a[k] === undefined || skip?.has(k)) continue;
+    defined++;
+    if (!Object.prototype.hasOwnProperty.call(b, k) || !sameJson(a[k], b[k])) return false;
   }
-  return JSON.stringify(value);
+  for (const k of Object.keys(b)) if (b[k] !== undefined && !skip?.has(k)) defined--;
+  return defined === 0;
+}
+
+/**
+ * Replaces, inside the working copy `next`, every subtree that is exactly equal (same keys in the
+ * same order, same values) to the corresponding subtree of the stored, frozen `prev` by that frozen
+ * subtree. The JSON stays byte-identical; later comparisons and the store's copy then skip them.
+ * Returns `prev` itself when everything is equal. Frozen parts of `next` are left as they are.
+ */
+export function shareUnchanged<T>(next: T, prev: unknown): T {
+  if (next === prev) return next;
+  if (next === null || typeof next !== 'object' || prev === null || typeof prev !== 'object' || !Object.isFrozen(prev)) return next;
+  if (Array.isArray(next)) {
+    if (!Array.isArray(prev) || Object.isFrozen(next)) return next;
+    let same = next.length === prev.length;
+    for (let i = 0; i < next.length; i++) {
+      const v = shareUnchanged(next[i], i < prev.length ? prev[i] : undefined);
+      if (v !== next[i]) next[i] = v;
+      if (same && v !== prev[i]) same = false;
+    }
+    return same ? (prev as T) : next;
+  }
+  if (Array.isArray(prev) || Object.isFrozen(next) || !isPlainRecord(next) || !isPlainRecord(prev)) return next;
+  const n = next as Record<string, unknown>;
+  const p = prev as Record<string, unknown>;
+  const nk = Object.keys(n);
+  const pk = Object.keys(p);
+  let same = nk.length === pk.length;
+  for (let i = 0; i < nk.length; i++) {
+    const k = nk[i];
+    if (same && pk[i] !== k) same = false;
+    if (!Object.prototype.hasOwnProperty.call(p, k)) {
+      same = false;
+      continue;
+    }
+    const v = shareUnchanged(n[k], p[k]);
+    if (v !== n[k]) n[k] = v;
+    if (same && v !== p[k]) same = false;
+  }
+  return same ? (prev as T) : next;
+}
+
+function isPlainRecord(v: object): boolean {
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
+const SPEC_SKIP = new Set(['metadata']);
+const SPEC_SKIP_STATUS = new Set(['metadata', 'status']);
+const META_SKIP = new Set(['managedFields', 'resourceVersion']);
+
+/** Same everything except metadata (and status when it is a subresource): no `metadata.generation` bump. */
+export function sameSpec(a: KubeObject, b: KubeObject, withoutStatus: boolean): boolean {
+  return sameFields(a as unknown as Record<string, unknown>, b as unknown as Record<string, unknown>, withoutStatus ? SPEC_SKIP_STATUS : SPEC_SKIP);
+}
+
+/** Equal up to resourceVersion, with an empty managedFields list counting as none: a no-op write. */
+export function sameStored(a: KubeObject, b: KubeObject): boolean {
+  const mf = (o: KubeObject) => (o.metadata.managedFields?.length ? o.metadata.managedFields : undefined);
+  return (
+    sameFields(a as unknown as Record<string, unknown>, b as unknown as Record<string, unknown>, SPEC_SKIP) &&
+    sameFields(a.metadata as Record<string, unknown>, b.metadata as Record<string, unknown>, META_SKIP) &&
+    sameJson(mf(a), mf(b))
+  );
 }

@@ -38,6 +38,9 @@ const SYSTEM_CONTEXT = (fieldManager?: string): RequestContext => {
   return ctx;
 };
 
+/** present() may wrap a stored object in a fresh envelope (other version); readers get it frozen too. */
+const frozenView = (obj: KubeObject): KubeObject => (Object.isFrozen(obj) ? obj : Object.freeze(obj));
+
 export const DEFAULT_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
 export class ObjectRegistry implements Registry {
@@ -134,26 +137,36 @@ export class ObjectRegistry implements Registry {
   }
 
   get(gvr: GroupVersionResource, namespace: string | undefined, name: string): KubeObject | undefined {
-    const rt = this.core.types.resolveGvr(gvr) ?? this.core.types.anyVersion(gvr.group, gvr.resource);
-    if (!rt) return undefined;
-    const obj = this.core.get(rt, rt.namespaced ? namespace : undefined, name);
-    return obj ? clone(this.core.present(rt, obj)) : undefined;
+    const obj = this.peek(gvr, namespace, name);
+    return obj ? clone(obj) : undefined;
   }
 
   list(gvr: GroupVersionResource, namespace?: string, labelSelector?: string): KubeObject[] {
+    return clone(this.peekList(gvr, namespace, labelSelector));
+  }
+
+  peek(gvr: GroupVersionResource, namespace: string | undefined, name: string): KubeObject | undefined {
+    const rt = this.core.types.resolveGvr(gvr) ?? this.core.types.anyVersion(gvr.group, gvr.resource);
+    if (!rt) return undefined;
+    const obj = this.core.get(rt, rt.namespaced ? namespace : undefined, name);
+    return obj ? frozenView(this.core.present(rt, obj)) : undefined;
+  }
+
+  peekList(gvr: GroupVersionResource, namespace?: string, labelSelector?: string): KubeObject[] {
     const rt = this.core.types.resolveGvr(gvr) ?? this.core.types.anyVersion(gvr.group, gvr.resource);
     if (!rt) return [];
-    return clone(listObjects(this.core, rt, namespace, { labelSelector }).items);
+    return listObjects(this.core, rt, namespace, { labelSelector }).items.map(frozenView);
   }
 
   create(gvr: GroupVersionResource, namespace: string | undefined, obj: KubeObject, opts?: { fieldManager?: string }): KubeObject {
     return clone(createObject(this.core, this.typeOf(gvr), namespace, obj, SYSTEM_CONTEXT(opts?.fieldManager)));
   }
 
-  update(gvr: GroupVersionResource, namespace: string | undefined, obj: KubeObject, opts?: { subresource?: string; fieldManager?: string }): KubeObject {
+  update(gvr: GroupVersionResource, namespace: string | undefined, obj: KubeObject, opts?: { subresource?: string; fieldManager?: string; readOnlyResult?: boolean }): KubeObject {
     const rt = this.typeOf(gvr);
     const ctx = SYSTEM_CONTEXT(opts?.fieldManager);
-    return clone(updateObject(this.core, rt, namespace ?? obj.metadata.namespace, obj.metadata.name ?? '', obj, ctx, opts?.subresource).object);
+    const out = updateObject(this.core, rt, namespace ?? obj.metadata.namespace, obj.metadata.name ?? '', obj, ctx, opts?.subresource).object;
+    return opts?.readOnlyResult ? frozenView(out) : clone(out);
   }
 
   delete(gvr: GroupVersionResource, namespace: string | undefined, name: string, opts?: DeleteOptions): KubeObject | undefined {
@@ -163,6 +176,7 @@ export class ObjectRegistry implements Registry {
   }
 
   onEvent(listener: (event: StoreEvent) => void): () => void {
-    return this.store.subscribe((e) => listener({ type: e.type, key: e.key, object: e.object, rv: e.rv }));
+    // The committed event itself (a StoreEvent plus `prev`): no copy per listener per write.
+    return this.store.subscribe(listener);
   }
 }

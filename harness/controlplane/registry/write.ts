@@ -2,11 +2,11 @@
 // optimistic concurrency, status split, generation, finalizer rules, managedFields, dry-run.
 import type { KubeObject, RequestContext, ResourceType } from '../types.ts';
 import { ApiError } from '../types.ts';
-import { clone } from '../storage/store.ts';
+import { clone, cloneUnfrozen } from '../storage/store.ts';
 import type { RegistryCore } from './core.ts';
 import { CRDS } from './core.ts';
 import { alreadyExists, badRequest, conflict, invalid, notFound } from './errors.ts';
-import { canonical, generateName, newUid, specPart, validateMetadata, validateName } from './meta.ts';
+import { generateName, newUid, sameSpec, sameStored, shareUnchanged, validateMetadata, validateName } from './meta.ts';
 import { isKind, prepareCreate, prepareUpdate, syncCrdTypes } from './kinds.ts';
 
 const GENERATE_NAME_ATTEMPTS = 8;
@@ -18,9 +18,21 @@ export function apiVersionOf(rt: ResourceType): string {
 }
 
 /** Checks the body's envelope (object, kind, apiVersion, metadata) and returns a working copy. */
-export function checkBody(rt: ResourceType, body: unknown, expectKind = rt.kind, expectApiVersion = apiVersionOf(rt)): KubeObject {
+export function checkBody(rt: ResourceType, body: unknown, expectKind = rt.kind, expectApiVersion = apiVersionOf(rt), shareFrozen = false): KubeObject {
   if (!body || typeof body !== 'object' || Array.isArray(body)) throw badRequest(`the body of the request was not a ${expectKind} object`);
-  const obj = clone(body) as KubeObject;
+  return checkEnvelope(rt, (shareFrozen ? cloneUnfrozen(body) : clone(body)) as KubeObject, expectKind, expectApiVersion);
+}
+
+/**
+ * checkBody without the deep copy: a new top level (and metadata when it was missing) over the
+ * caller's nested values, for callers that only read it or hand it on to checkBody.
+ */
+function checkShallow(rt: ResourceType, body: unknown): KubeObject {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) throw badRequest(`the body of the request was not a ${rt.kind} object`);
+  return checkEnvelope(rt, { ...(body as KubeObject) }, rt.kind, apiVersionOf(rt));
+}
+
+function checkEnvelope(rt: ResourceType, obj: KubeObject, expectKind: string, expectApiVersion: string): KubeObject {
   if (obj.apiVersion !== undefined && obj.apiVersion !== '' && obj.apiVersion !== expectApiVersion) {
     throw badRequest(`the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${expectApiVersion})`);
   }
@@ -91,7 +103,8 @@ export function createObject(
 
 /** Builds the candidate of a PUT: which parts of the body count depends on the subresource. */
 function candidateFor(rt: ResourceType, existing: KubeObject, body: KubeObject, subresource?: string): KubeObject {
-  const prev = clone(existing) as KubeObject & { status?: unknown; spec?: Record<string, unknown> };
+  // No copies here: commitUpdate's checkBody makes the one working copy of the candidate.
+  const prev = existing as KubeObject & { status?: unknown; spec?: Record<string, unknown> };
   if (subresource === 'status') {
     // ResetObjectMetaForStatus: only .status (and managedFields bookkeeping) change.
     return { ...prev, status: (body as { status?: unknown }).status };
@@ -100,11 +113,22 @@ function candidateFor(rt: ResourceType, existing: KubeObject, body: KubeObject, 
     const finalizers = ((body as { spec?: { finalizers?: unknown } }).spec?.finalizers ?? []) as string[];
     return { ...prev, spec: { ...(prev.spec ?? {}), finalizers } };
   }
-  const next = clone(body) as KubeObject & { status?: unknown };
+  const next = { ...body } as KubeObject & { status?: unknown };
   if (hasStatus(rt)) {
     if (prev.status === undefined) delete next.status;
     else next.status = prev.status;
   }
+  return next;
+}
+
+/** shareUnchanged below the top level and metadata (both stay fresh objects the caller may edit). */
+function shareFields(next: KubeObject, existing: KubeObject): KubeObject {
+  const n = next as unknown as Record<string, unknown>;
+  const e = existing as unknown as Record<string, unknown>;
+  for (const k of Object.keys(n)) if (k !== 'metadata' && Object.prototype.hasOwnProperty.call(e, k)) n[k] = shareUnchanged(n[k], e[k]);
+  const nm = next.metadata as Record<string, unknown>;
+  const em = existing.metadata as Record<string, unknown>;
+  for (const k of Object.keys(nm)) if (Object.prototype.hasOwnProperty.call(em, k)) nm[k] = shareUnchanged(nm[k], em[k]);
   return next;
 }
 
@@ -123,7 +147,10 @@ export function commitUpdate(
   const name = existing.metadata.name!;
   const rvGiven = candidate.metadata?.resourceVersion;
   if (rvGiven && rvGiven !== existing.metadata.resourceVersion) throw conflict(rt, name);
-  let next = checkBody(rt, candidate, rt.kind, candidate.apiVersion ?? apiVersionOf(rt));
+  // A status write of a built-in kind changes nothing inside the rest of the object (prepareUpdate
+  // only replaces top-level fields there), so the stored object's frozen parts need no copy.
+  const shareFrozen = opts.subresource === 'status' && !rt.custom;
+  let next = checkBody(rt, candidate, rt.kind, candidate.apiVersion ?? apiVersionOf(rt), shareFrozen);
   next.apiVersion = apiVersionOf(rt);
   const prevMeta = existing.metadata;
   next.metadata = {
@@ -149,11 +176,12 @@ export function commitUpdate(
   }
   next = prepareUpdate(core, rt, existing, next, ctx, opts.subresource);
   core.admit(rt, next, ctx, 'update');
-  if (specPart(next, hasStatus(rt)) !== specPart(existing, hasStatus(rt))) next.metadata.generation = (prevMeta.generation ?? 1) + 1;
+  // From here on nothing edits inside `next`'s values; share what did not change with `existing`.
+  next = shareFields(next, existing);
+  if (!sameSpec(next, existing, hasStatus(rt))) next.metadata.generation = (prevMeta.generation ?? 1) + 1;
   if (!opts.managedFieldsDone) next = core.stampManagedFields(rt, existing, next, ctx, opts.subresource);
   // An apply that only changes ownership is a real write, so managedFields count (an empty list = none).
-  const strip = (o: KubeObject) => canonical({ ...o, metadata: { ...o.metadata, managedFields: o.metadata.managedFields?.length ? o.metadata.managedFields : undefined, resourceVersion: undefined } });
-  if (strip(next) === strip(existing)) return core.present(rt, existing); // no-op: no new resourceVersion, no event
+  if (sameStored(next, existing)) return core.present(rt, existing); // no-op: no new resourceVersion, no event
   const finalizersDone = !next.metadata.finalizers?.length && !(isKind(rt, '', 'namespaces') && ((next as { spec?: { finalizers?: string[] } }).spec?.finalizers?.length ?? 0) > 0);
   if (prevMeta.deletionTimestamp && finalizersDone) {
     const removed = core.remove(rt, { ...next, metadata: { ...next.metadata } }, ctx);
@@ -175,7 +203,7 @@ export function updateObject(
   subresource?: string,
 ): { object: KubeObject; created: boolean } {
   if (subresource === 'scale') return { object: updateScale(core, rt, namespace, name, body, ctx), created: false };
-  const obj = checkBody(rt, body);
+  const obj = checkShallow(rt, body);
   if (obj.metadata.name && obj.metadata.name !== name) throw badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`);
   if (rt.namespaced && obj.metadata.namespace && obj.metadata.namespace !== namespace) {
     throw badRequest('the namespace of the provided object does not match the namespace sent on the request');

@@ -6,12 +6,29 @@ export function warningHeaders(warnings: string[]): string[] {
   return warnings.map((w) => `299 - ${JSON.stringify(w)}`);
 }
 
+/**
+ * JSON of a value, remembering the last frozen (stored) object: a committed object is serialized
+ * for every watch it fans out to and for the write's own response, back to back.
+ */
+let lastObject: unknown;
+let lastJson = '';
+
+export function jsonOf(value: unknown): string {
+  if (value === lastObject) return lastJson;
+  const json = JSON.stringify(value);
+  if (value !== null && typeof value === 'object' && Object.isFrozen(value)) {
+    lastObject = value;
+    lastJson = json;
+  }
+  return json;
+}
+
 export function sendJson(res: ServerResponse, status: number, body: unknown, opts: { contentType?: string; warnings?: string[]; headers?: Record<string, string> } = {}): void {
   if (res.headersSent) {
     res.end();
     return;
   }
-  const text = JSON.stringify(body);
+  const text = jsonOf(body);
   const headers: Record<string, string | string[] | number> = {
     'Content-Type': opts.contentType ?? 'application/json',
     'Cache-Control': 'no-cache, private',

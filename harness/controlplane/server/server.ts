@@ -50,6 +50,7 @@ export interface ApiServer {
 }
 
 const HEALTH_PATHS = new Set(['/healthz', '/readyz', '/livez']);
+const LOG_TRIM_BATCH = 1024;
 
 export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
   const discovery: DiscoveryModule = o.modules.discovery;
@@ -168,7 +169,8 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
     } finally {
       const contentType = req.headers['content-type']?.split(';')[0];
       requestLog.push({ method: req.method ?? '', path: url.pathname + (url.search ? url.search : ''), status, ms: Date.now() - started, user: username, ...(contentType ? { contentType } : {}) });
-      if (requestLog.length > logLimit) requestLog.splice(0, requestLog.length - logLimit);
+      // Trimmed in batches: splicing one entry off a full log per request is O(limit) each time.
+      if (requestLog.length > logLimit + LOG_TRIM_BATCH) requestLog.splice(0, requestLog.length - logLimit);
     }
   }
 

@@ -3,6 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError, type KubeObject, type ResourceType, type WatchOptions, type WatchSendType, type RequestContext } from '../types.ts';
 import type { ObjectRegistry } from '../registry/registry.ts';
+import { jsonOf } from './respond.ts';
 
 export interface WatchStreamOptions {
   registry: ObjectRegistry;
@@ -37,7 +38,7 @@ export function serveWatch(req: IncomingMessage, res: ServerResponse, o: WatchSt
     const write = (type: WatchSendType, object: KubeObject): void => {
       if (closed) return;
       const out = o.transform && type !== 'BOOKMARK' && type !== 'ERROR' ? o.transform(object) : object;
-      res.write(`${JSON.stringify({ type, object: out })}\n`);
+      res.write(`{"type":${JSON.stringify(type)},"object":${jsonOf(out)}}\n`);
     };
     const headers: Record<string, string | string[]> = { 'Content-Type': o.contentType, 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' };
     // Validate (selectors, sendInitialEvents) before committing to a 200: those are plain errors.

@@ -1,7 +1,7 @@
 // Runs stages against objects: on every change the first matching stage (by priority, then list
 // order) is scheduled after its delay; when the timer fires the stage is re-checked and applied.
 // Writes happen only when they change something, so stages settle instead of looping.
-import type { Controller, GroupVersionResource, InternalClient, KubeObject, StoreEvent } from '../../types.ts';
+import { peekObject, type Controller, type GroupVersionResource, type InternalClient, type KubeObject, type StoreEvent } from '../../types.ts';
 import { type Clock, logError, safeListener } from '../runtime.ts';
 import { clone, jsonEqual } from '../resources.ts';
 import { applyEffect } from './effects.ts';
@@ -55,7 +55,8 @@ export class StageController implements Controller {
   private unsubscribe?: () => void;
   private readonly stages: CompiledStage[];
   private readonly pending = new Map<string, Pending>();
-  private readonly applications = new Map<string, number>();
+  /** uid -> stage name -> applications that changed the object. */
+  private readonly applications = new Map<string, Map<string, number>>();
   private readonly ips = new PodIPAllocator();
   private gvrs = new Map<string, GroupVersionResource>();
   private stopped = false;
@@ -102,7 +103,7 @@ export class StageController implements Controller {
     const uid = e.object.metadata.uid ?? '';
     if (e.type === 'DELETED') {
       this.cancel(uid);
-      for (const k of [...this.applications.keys()]) if (k.startsWith(`${uid}/`)) this.applications.delete(k);
+      this.applications.delete(uid);
       this.ips.release(uid);
       return;
     }
@@ -110,11 +111,21 @@ export class StageController implements Controller {
     this.evaluate(e.object);
   }
 
+  private applied(uid: string, stage: string): number {
+    return this.applications.get(uid)?.get(stage) ?? 0;
+  }
+
+  private countApplication(uid: string, stage: string): void {
+    let byStage = this.applications.get(uid);
+    if (!byStage) this.applications.set(uid, (byStage = new Map()));
+    byStage.set(stage, (byStage.get(stage) ?? 0) + 1);
+  }
+
   private firstMatch(obj: KubeObject): CompiledStage | undefined {
     for (const s of this.stages) {
       if (s.kind !== obj.kind || !s.matches(obj)) continue;
       const max = s.spec.maxApplications ?? DEFAULT_MAX_APPLICATIONS;
-      if ((this.applications.get(`${obj.metadata.uid}/${s.spec.name}`) ?? 0) >= max) continue;
+      if (this.applied(obj.metadata.uid ?? '', s.spec.name) >= max) continue;
       return s;
     }
     return undefined;
@@ -142,7 +153,7 @@ export class StageController implements Controller {
   private delayFor(spec: StageSpec, obj: KubeObject): number {
     const override = obj.metadata.annotations?.[STAGE_DELAY_ANNOTATION];
     const base = override !== undefined && /^\d+$/.test(override) && spec.name !== 'pod-delete' ? Number(override) : (spec.delayMs ?? 0);
-    const repeats = this.applications.get(`${obj.metadata.uid}/${spec.name}`) ?? 0;
+    const repeats = this.applied(obj.metadata.uid ?? '', spec.name);
     return spec.backoffFactor && repeats > 0 ? Math.min(base * spec.backoffFactor ** repeats, 60_000) : base;
   }
 
@@ -160,7 +171,7 @@ export class StageController implements Controller {
     const gvr = this.gvrForKind(ref.kind);
     if (!gvr) return;
     try {
-      const obj = this.client.get(gvr, ref.namespace, ref.name);
+      const obj = peekObject(this.client, gvr, ref.namespace, ref.name);
       if (!obj || obj.metadata.uid !== ref.uid) return;
       const stage = this.firstMatch(obj);
       if (!stage || stage.spec.name !== stageName) {
@@ -170,10 +181,9 @@ export class StageController implements Controller {
       // Only applications that changed the object count (and only they produce the event that
       // re-evaluates it); a no-op leaves the object at rest until something else changes it.
       if (this.apply(gvr, obj, stage.spec)) {
-        const key = `${ref.uid}/${stageName}`;
-        this.applications.set(key, (this.applications.get(key) ?? 0) + 1);
+        this.countApplication(ref.uid, stageName);
         // The write's event arrived before the count was raised; look again with the new count.
-        const latest = this.client.get(gvr, ref.namespace, ref.name);
+        const latest = peekObject(this.client, gvr, ref.namespace, ref.name);
         if (latest && latest.metadata.uid === ref.uid) {
           this.cancel(ref.uid);
           this.evaluate(latest);
@@ -195,41 +205,80 @@ export class StageController implements Controller {
     const manager = `stage/${spec.name}`;
     let current = obj;
     let wrote = false;
-    // Main resource: binding, patches and finalizers.
-    const main = clone(current);
-    if (next.bind) main.spec = { ...((main.spec as object) ?? {}), nodeName: this.nodeName };
-    if (next.patch) mergeInto(main as unknown as Record<string, unknown>, next.patch);
-    if (next.finalizers) {
-      const set = (main.metadata.finalizers ?? []).filter((f) => !(next.finalizers?.remove ?? []).includes(f));
-      for (const f of next.finalizers.add ?? []) if (!set.includes(f)) set.push(f);
-      main.metadata.finalizers = set;
-    }
-    if (!jsonEqual(main, current)) {
-      current = this.client.update(gvr, ns, main, { fieldManager: manager });
-      wrote = true;
+    // Main resource: binding, patches and finalizers (`obj` is the frozen stored object).
+    if (next.bind && !next.patch && !next.finalizers) {
+      // Binding alone: a new top level and spec over the stored (frozen) rest of the object.
+      if ((current.spec as { nodeName?: string } | undefined)?.nodeName !== this.nodeName) {
+        const main = { ...current, spec: { ...((current.spec as object) ?? {}), nodeName: this.nodeName } };
+        current = this.client.update(gvr, ns, main, { fieldManager: manager, readOnlyResult: true });
+        wrote = true;
+      }
+    } else if (next.bind || next.patch || next.finalizers) {
+      const main = clone(current);
+      if (next.bind) main.spec = { ...((main.spec as object) ?? {}), nodeName: this.nodeName };
+      if (next.patch) mergeInto(main as unknown as Record<string, unknown>, next.patch);
+      if (next.finalizers) {
+        const set = (main.metadata.finalizers ?? []).filter((f) => !(next.finalizers?.remove ?? []).includes(f));
+        for (const f of next.finalizers.add ?? []) if (!set.includes(f)) set.push(f);
+        main.metadata.finalizers = set;
+      }
+      if (!jsonEqual(main, current)) {
+        current = this.client.update(gvr, ns, main, { fieldManager: manager, readOnlyResult: true });
+        wrote = true;
+      }
     }
     // Status.
-    if (next.effect || next.status || next.statusFrom) {
+    if (hasStatusStep(next)) {
       const ctx = this.context();
-      let status = (next.effect ? applyEffect(next.effect, current, ctx) : clone(current.status ?? {})) as Record<string, unknown>;
-      if (next.status) status = mergeInto(status, next.status);
-      if (next.statusFrom) status = mergeInto(status, next.statusFrom(current, ctx));
+      let status = statusAfter(next, current, ctx);
+      let writer = manager;
+      // Status-only stages that would match the result at once (zero delay) are folded into the
+      // same write: nothing could see the state in between, and every pod takes one write less.
+      const folded: string[] = [];
+      for (let i = 0; i < MAX_FOLDED && !next.delete; i++) {
+        const view = { ...current, status } as KubeObject;
+        const follow = this.firstMatch(view);
+        if (!follow || follow.spec.name === spec.name || folded.includes(follow.spec.name) || !statusOnly(follow.spec.next) || this.delayFor(follow.spec, view) !== 0) break;
+        const after = statusAfter(follow.spec.next, view, ctx);
+        if (jsonEqual(after, status)) break;
+        status = after;
+        writer = `stage/${follow.spec.name}`;
+        folded.push(follow.spec.name);
+      }
       if (!jsonEqual(status, current.status)) {
-        const withStatus = clone(current);
-        withStatus.status = status;
-        current = this.client.update(gvr, ns, withStatus, { subresource: 'status', fieldManager: manager });
+        const withStatus = { ...current, status };
+        current = this.client.update(gvr, ns, withStatus, { subresource: 'status', fieldManager: writer, readOnlyResult: true });
         wrote = true;
+        for (const name of folded) {
+          this.countApplication(obj.metadata.uid ?? '', name);
+        }
       }
     }
     if (next.delete) {
       const opts = { gracePeriodSeconds: 0, preconditions: { uid: obj.metadata.uid } };
       this.client.delete(gvr, ns, obj.metadata.name ?? '', opts);
-      const after = this.client.get(gvr, ns, obj.metadata.name ?? '');
+      const after = peekObject(this.client, gvr, ns, obj.metadata.name ?? '');
       // Held by finalizers and already at grace 0: nothing changed.
       if (!after || after.metadata.uid !== obj.metadata.uid || after.metadata.resourceVersion !== current.metadata.resourceVersion) wrote = true;
     }
     return wrote;
   }
+}
+
+/** Folded status stages per write (bounds a chain of zero-delay stages). */
+const MAX_FOLDED = 4;
+
+const hasStatusStep = (next: StageSpec['next']): boolean => Boolean(next.effect || next.status || next.statusFrom);
+const statusOnly = (next: StageSpec['next']): boolean => hasStatusStep(next) && !next.bind && !next.patch && !next.finalizers && !next.delete;
+
+/** The status a stage's `next` computes for `obj` (a fresh object where merging needs one). */
+function statusAfter(next: StageSpec['next'], obj: KubeObject, ctx: StageContext): Record<string, unknown> {
+  // Effects may share (frozen) parts of the stored status; merging below needs a copy it owns.
+  let status = (next.effect ? applyEffect(next.effect, obj, ctx) : obj.status ?? {}) as Record<string, unknown>;
+  if (next.status || next.statusFrom) status = clone(status);
+  if (next.status) status = mergeInto(status, next.status);
+  if (next.statusFrom) status = mergeInto(status, next.statusFrom(obj, ctx));
+  return status;
 }
 
 /** JSON merge-patch semantics: objects merge recursively, null deletes, anything else replaces. */
