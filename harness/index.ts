@@ -120,6 +120,7 @@ export function reproCommand(config: HarnessConfig, scenario: string, extra = ''
   const parts = ['ambient-harness', 'run', scenario, '--target', config.target, '--profile', config.profile, '--seed', String(config.seed)];
   parts.push('--depth', String(config.depth), '--fanout', String(config.fanout), '--concurrency', String(config.concurrency));
   if (config.strictIdentity !== 'userId') parts.push('--strict-identity', config.strictIdentity);
+  if (config.parentKeys.length === 1) parts.push('--parent-keys', config.parentKeys[0]);
   return [...parts, extra].filter(Boolean).join(' ');
 }
 
@@ -337,6 +338,7 @@ export async function runHarness(config: HarnessConfig, opts: RunHarnessOptions 
       fanout: config.fanout,
       concurrency: config.concurrency,
       strictIdentity: config.strictIdentity,
+      parentKeys: config.parentKeys,
       scenarios: selected.map((s) => s.name),
     },
     scenarios: results,

@@ -28,18 +28,25 @@ export interface RunningPlatform {
   stop(): Promise<void>;
 }
 
+/** The given commands, the reference platform's for any not given. */
+async function commandsFor(opts: PlatformUpOptions): Promise<{ backend: string; operator: string }> {
+  if (opts.backendCmd && opts.operatorCmd) return { backend: opts.backendCmd, operator: opts.operatorCmd };
+  const reference = await referenceCommands();
+  return { backend: opts.backendCmd ?? reference.backend, operator: opts.operatorCmd ?? reference.operator };
+}
+
 export async function platformUp(opts: PlatformUpOptions): Promise<RunningPlatform> {
   const adminKc = loadKubeConfig({ yaml: opts.adminKubeconfig });
-  const [installed, reference] = await Promise.all([
+  const [installed, cmds] = await Promise.all([
     installReferencePlatform({ adminKc, outDir: path.join(opts.runDir, 'kubeconfigs'), crdDir: opts.crdDir }),
-    opts.operatorCmd && opts.backendCmd ? undefined : referenceCommands(),
+    commandsFor(opts),
   ]);
   const env = { AMBIENT_PROFILE: opts.profile ?? 'reference', ...(opts.env ?? {}) };
   const logDir = path.join(opts.runDir, 'logs');
   // Both processes start in parallel: each spends time loading client-node.
   const [op, be] = await Promise.allSettled([
-    startExternalOperator({ cmd: opts.operatorCmd ?? reference!.operator, kubeconfigPath: installed.operatorKubeconfigPath, namespace: installed.backendNamespace, logDir, env }),
-    startExternalBackend({ cmd: opts.backendCmd ?? reference!.backend, kubeconfigPath: installed.backendKubeconfigPath, namespace: installed.backendNamespace, logDir, env }),
+    startExternalOperator({ cmd: cmds.operator, kubeconfigPath: installed.operatorKubeconfigPath, namespace: installed.backendNamespace, logDir, env }),
+    startExternalBackend({ cmd: cmds.backend, kubeconfigPath: installed.backendKubeconfigPath, namespace: installed.backendNamespace, logDir, env }),
   ]);
   if (op.status === 'rejected' || be.status === 'rejected') {
     if (op.status === 'fulfilled') await op.value.stop();

@@ -76,7 +76,7 @@ export interface RunResult {
   target: { name: string; capabilities: Record<string, CapabilityState> };
   profile: string;
   seed: number;
-  /** Knobs that shape the run (depth, fanout, concurrency, strictIdentity, scenarios). */
+  /** Knobs that shape the run (depth, fanout, concurrency, strictIdentity, parentKeys, scenarios). */
   parameters: Record<string, unknown>;
   scenarios: ScenarioResult[];
   exitCode: number;
