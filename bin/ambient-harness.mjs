@@ -4,7 +4,9 @@
 import path from 'node:path';
 import { BUNDLE_DIR_ENV, ensureBundleDir } from '../harness/bundle/bundle.mjs';
 
-const dir = await ensureBundleDir((note) => process.stderr.write(`[ambient-harness] ${note}\n`));
+const say = (note) => process.stderr.write(`[ambient-harness] ${note}\n`);
+// Build progress only on a terminal: scripts and CI read stderr for errors.
+const dir = await ensureBundleDir(say, process.stderr.isTTY ? say : undefined);
 if (dir) {
   process.env[BUNDLE_DIR_ENV] = dir;
   await import(path.join(dir, 'cli.mjs'));

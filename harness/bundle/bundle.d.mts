@@ -4,5 +4,5 @@ export declare const BUNDLE_DIR_ENV: string;
 export declare const NO_BUNDLE_ENV: string;
 export declare const PROJECT_ROOT: string;
 export declare function freshBundleDir(): string | undefined;
-export declare function ensureBundleDir(onNote?: (message: string) => void): Promise<string | undefined>;
+export declare function ensureBundleDir(onNote?: (message: string) => void, onProgress?: (message: string) => void): Promise<string | undefined>;
 export declare const BUNDLE_CACHE_ENV: string;

@@ -72,34 +72,54 @@ export function freshBundleDir() {
 
 /**
  * A fresh build's directory, building it when needed; undefined when bundling is turned off or
- * fails (the reason goes to `onNote`, the caller falls back to tsx).
+ * fails (the reason goes to `onNote`, the caller falls back to tsx). `onProgress` hears when a
+ * build starts (it takes a few seconds).
  */
-export async function ensureBundleDir(onNote = () => {}) {
+export async function ensureBundleDir(onNote = () => {}, onProgress = () => {}) {
   if (process.env[NO_BUNDLE_ENV] === '1') return undefined;
   const fresh = freshBundleDir() ?? (await waitForOtherBuild());
   if (fresh) return fresh;
   let locked = false;
   try {
     mkdirSync(CACHE_DIR, { recursive: true });
-    closeSync(openSync(LOCK, 'wx'));
+    const fd = openSync(LOCK, 'wx');
+    writeFileSync(fd, String(process.pid));
+    closeSync(fd);
     locked = true;
   } catch {
-    /* a stale lock (older than the wait) or an unwritable cache: build without it */
+    /* a lock left too long or an unwritable cache: build without it */
   }
   try {
+    onProgress('building the bundle (first run, or a source changed)');
     return await build(onNote);
   } finally {
     if (locked) rmSync(LOCK, { force: true });
   }
 }
 
-/** When another process holds a recent build lock, waits (bounded) for its build to appear. */
+/** Whether the process that wrote the lock still runs (a build cut short by Ctrl-C leaves its lock). */
+function lockOwnerAlive() {
+  const pid = Number.parseInt(readFileSync(LOCK, 'utf8'), 10);
+  if (!Number.isInteger(pid) || pid <= 0) return true; // being written: give it time
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return err?.code === 'EPERM';
+  }
+}
+
+/** When another live process holds the build lock, waits (bounded) for its build to appear. */
 async function waitForOtherBuild() {
   const deadline = Date.now() + LOCK_WAIT_MS;
   while (Date.now() < deadline) {
     let age;
     try {
       age = Date.now() - statSync(LOCK).mtimeMs;
+      if (!lockOwnerAlive()) {
+        rmSync(LOCK, { force: true });
+        return undefined;
+      }
     } catch {
       return freshBundleDir();
     }

@@ -2,8 +2,8 @@
 // builds the CLI, backend and operator bundles on first use into the cache directory, reuses a
 // fresh build, rebuilds a stale one, and runs through tsx when bundling is off. Each test uses its
 // own temporary cache (AMBIENT_BUNDLE_CACHE), never the project's.
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -56,6 +56,18 @@ describe('bundle cache', () => {
     const r = await runCli(['validate-config'], { env: { AMBIENT_BUNDLE_CACHE: cache, AMBIENT_NO_BUNDLE: '1' }, timeoutMs: 60_000 });
     expect(r.code).toBe(0);
     expect(readdirSync(cache)).toEqual([]);
+  }, 90_000);
+
+  it('a build lock left by a process that died (Ctrl-C during a build) does not hold the next run up', async () => {
+    const cache = tempCache();
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
+    writeFileSync(path.join(cache, 'build.lock'), String(dead));
+    const t0 = Date.now();
+    const dir = await bundleApi(cache, 'ensureBundleDir');
+    // Waiting for a live owner would take up to 120 s; a dead owner's lock is taken over at once.
+    expect(Date.now() - t0).toBeLessThan(60_000);
+    expect(statSync(path.join(dir, 'cli.mjs')).isFile()).toBe(true);
+    expect(existsSync(path.join(cache, 'build.lock'))).toBe(false);
   }, 90_000);
 
   it('a fresh build is reused; a changed input makes it stale and the next use rebuilds', async () => {
