@@ -6,7 +6,7 @@ import path from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
 import { ConfigError, InfraError } from '../errors.ts';
 import { progress } from '../report/progress.ts';
-import { exec, freshKubeCacheDir } from '../targets/exec.ts';
+import { exec, withFreshKubeCache } from '../targets/exec.ts';
 import { BACKEND_NAMESPACE, LABEL_HARNESS_RUN } from './contract.ts';
 
 export type Manifest = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; [k: string]: unknown }; [k: string]: unknown };
@@ -39,12 +39,9 @@ export function kubectlArgs(k: KubectlTarget, args: string[]): string[] {
   return ['--kubeconfig', k.kubeconfig, ...(k.context ? ['--context', k.context] : []), ...args];
 }
 
-function kubectlEnv(k: KubectlTarget): NodeJS.ProcessEnv {
-  return { ...process.env, KUBECACHEDIR: k.cacheDir ?? freshKubeCacheDir(), KUBECONFIG: k.kubeconfig };
-}
-
 export function kubectl(k: KubectlTarget, args: string[], opts: { input?: string; timeoutMs?: number; allowFailure?: boolean } = {}) {
-  return exec('kubectl', kubectlArgs(k, args), { env: kubectlEnv(k), ...opts });
+  const run = (cacheDir: string) => exec('kubectl', kubectlArgs(k, args), { env: { ...process.env, KUBECACHEDIR: cacheDir, KUBECONFIG: k.kubeconfig }, ...opts });
+  return k.cacheDir ? run(k.cacheDir) : withFreshKubeCache(run);
 }
 
 export function overlayDir(platformDir: string, overlay: string): string {
@@ -59,7 +56,7 @@ export async function renderOverlay(platformDir: string, overlay = 'kind'): Prom
   }
   progress(`rendering overlay ${overlay}`);
   // kubectl's version dispatcher may try to reach a server first; an unreachable kubeconfig keeps it offline.
-  const r = await exec('kubectl', ['kustomize', dir], { timeoutMs: 120_000, env: { ...process.env, KUBECACHEDIR: freshKubeCacheDir() } });
+  const r = await withFreshKubeCache((cacheDir) => exec('kubectl', ['kustomize', dir], { timeoutMs: 120_000, env: { ...process.env, KUBECACHEDIR: cacheDir } }));
   return parseManifests(r.stdout);
 }
 

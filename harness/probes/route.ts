@@ -3,7 +3,7 @@
 // config the way those annotations configure the router, put it in front of N loopback replicas,
 // send a bounded number of requests with and without cookies, and measure how they spread.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
@@ -174,5 +174,6 @@ export async function measureBalance(settings: RouteSettings, opts: BalanceOptio
   } finally {
     proc.kill();
     await backends.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 }

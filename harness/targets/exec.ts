@@ -1,7 +1,7 @@
 // Child processes for targets and deploy (kind, docker, kubectl): bounded by a timeout, output
 // captured, failures turned into InfraError with the command's last stderr line (redacted).
 import { spawn } from 'node:child_process';
-import { accessSync, constants, mkdtempSync } from 'node:fs';
+import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { InfraError, PrerequisiteError } from '../errors.ts';
@@ -70,7 +70,20 @@ export function which(bin: string, envPath = process.env.PATH ?? ''): string | u
   return undefined;
 }
 
-/** A fresh directory for kubectl's discovery cache: never share one between runs. */
-export function freshKubeCacheDir(): string {
-  return mkdtempSync(path.join(os.tmpdir(), 'ambient-harness-kubecache-'));
+/**
+ * A fresh directory for kubectl's discovery cache: never share one between runs. Targets put it
+ * in the run's work directory (removed with it); one-off calls use withFreshKubeCache.
+ */
+export function freshKubeCacheDir(parent = os.tmpdir()): string {
+  return mkdtempSync(path.join(parent, 'ambient-harness-kubecache-'));
+}
+
+/** Runs `fn` with a fresh kubectl discovery cache that is removed afterwards. */
+export async function withFreshKubeCache<T>(fn: (dir: string) => Promise<T>): Promise<T> {
+  const dir = freshKubeCacheDir();
+  try {
+    return await fn(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

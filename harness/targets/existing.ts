@@ -28,8 +28,8 @@ export function existingPrerequisites(config: HarnessConfig): Promise<Prerequisi
 export const existingTarget: Target = {
   name: 'existing',
   prerequisites: existingPrerequisites,
-  async up({ config, runId }: TargetUpOptions): Promise<Cluster> {
-    const k = { kubeconfig: kubeconfigPathOf(config), context: config.context, cacheDir: freshKubeCacheDir() };
+  async up({ config, runId, workDir }: TargetUpOptions): Promise<Cluster> {
+    const k = { kubeconfig: kubeconfigPathOf(config), context: config.context, cacheDir: freshKubeCacheDir(workDir) };
     // Fails fast (InfraError) when the API server is unreachable or the credentials are refused.
     await kubectl(k, ['get', '--raw', '/readyz'], { timeoutMs: 30_000 });
     return connectRealCluster({

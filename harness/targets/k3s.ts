@@ -58,7 +58,7 @@ export const k3sTarget: Target = {
         await exec('docker', ['cp', tar, `${container}:/tmp/image.tar`], { timeoutMs: config.timeouts.upMs });
         await exec('docker', ['exec', container, 'ctr', 'images', 'import', '/tmp/image.tar'], { timeoutMs: config.timeouts.upMs });
       }
-      return await connectRealCluster({ target: 'k3s', config, runId, k: { kubeconfig, cacheDir: freshKubeCacheDir() }, deploy: 'required', teardown: rm });
+      return await connectRealCluster({ target: 'k3s', config, runId, k: { kubeconfig, cacheDir: freshKubeCacheDir(workDir) }, deploy: 'required', teardown: rm });
     } catch (err) {
       await rm();
       throw err instanceof InfraError ? err : new InfraError(`k3s target failed: ${(err as Error).message}`, { cause: err });

@@ -42,7 +42,7 @@ export const kindTarget: Target = {
         target: 'kind',
         config,
         runId,
-        k: { kubeconfig, cacheDir: freshKubeCacheDir() },
+        k: { kubeconfig, cacheDir: freshKubeCacheDir(workDir) },
         deploy: 'required',
         teardown: del,
       });

@@ -41,7 +41,6 @@ describe('ambient-harness controlplane (spawned)', () => {
   it('serves until SIGINT: prints one ready line, writes a kubeconfig kubectl can use, exits 0', async () => {
     const { spawn } = await import('node:child_process');
     const { kubectl } = await import('../../harness/platform/deploy.ts');
-    const { freshKubeCacheDir } = await import('../../harness/targets/exec.ts');
     const kubeconfig = path.join(tmp(), 'kubeconfig');
     const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'ambient-harness.mjs'), 'controlplane', '--kubeconfig', kubeconfig], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -51,7 +50,7 @@ describe('ambient-harness controlplane (spawned)', () => {
       const deadline = Date.now() + 50_000;
       while (!out.includes('ready') && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 100));
       expect(out).toMatch(/control plane ready at https:\/\/127\.0\.0\.1:\d+/);
-      const ns = await kubectl({ kubeconfig, cacheDir: freshKubeCacheDir() }, ['get', 'namespaces', '-o', 'name']);
+      const ns = await kubectl({ kubeconfig }, ['get', 'namespaces', '-o', 'name']);
       expect(ns.stdout).toContain('namespace/default');
     } finally {
       child.kill('SIGINT');

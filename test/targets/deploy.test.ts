@@ -1,13 +1,12 @@
 // platform/deploy.ts: render the platform's kind overlay with real kubectl kustomize, swap images on
 // parsed YAML, then apply server-side and wait for Deployments Available against the embedded
 // control plane, with kubectl (1.33) and its kubeconfig, exactly as on a kind cluster.
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyImageOverrides, deployPlatform, kubectl, labelRun, renderOverlay, type Manifest } from '../../harness/platform/deploy.ts';
 import { setProgressSink } from '../../harness/report/progress.ts';
-import { freshKubeCacheDir } from '../../harness/targets/exec.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '..', '..');
 const platformDir = path.resolve(repoRoot, '../shared/platform/6b21778');
@@ -56,18 +55,21 @@ describe.skipIf(!havePlatform)('deploy: render + image overrides (platform 6b217
 
 describe.skipIf(!havePlatform)('deploy: apply + wait against the embedded control plane', () => {
   let cp: Awaited<ReturnType<typeof import('../../harness/controlplane/index.ts')['startControlPlane']>> | undefined;
-  let k: { kubeconfig: string; cacheDir: string };
+  let k: { kubeconfig: string };
+  let dir = '';
   beforeAll(async () => {
     setProgressSink('quiet');
     const { startControlPlane } = await import('../../harness/controlplane/index.ts');
     cp = await startControlPlane({ kubernetesVersion: '1.33' });
-    const kubeconfig = path.join(mkdtempSync(path.join(os.tmpdir(), 'h8-deploy-')), 'kubeconfig');
+    dir = mkdtempSync(path.join(os.tmpdir(), 'h8-deploy-'));
+    const kubeconfig = path.join(dir, 'kubeconfig');
     await cp.writeKubeconfig(kubeconfig);
-    k = { kubeconfig, cacheDir: freshKubeCacheDir() };
+    k = { kubeconfig }; // a fresh discovery cache per kubectl call, removed after it
   }, 60_000);
   afterAll(async () => {
     setProgressSink('stderr');
     await cp?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('server-side applies the overlay plus the runner secret, and the Deployments become Available', async () => {

@@ -1,6 +1,6 @@
 // The embedded target end to end: control plane + bootstrap (with real kubectl) + backend and
 // operator processes holding their own ServiceAccount tokens; then teardown leaves nothing running.
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +10,6 @@ import { MemoryProbe } from '../../harness/probes/memory.ts';
 import { setProgressSink } from '../../harness/report/progress.ts';
 import { redact } from '../../harness/report/redact.ts';
 import { embeddedTarget } from '../../harness/targets/embedded.ts';
-import { freshKubeCacheDir } from '../../harness/targets/exec.ts';
 import type { Cluster } from '../../harness/targets/types.ts';
 
 const alive = (pid: number | undefined) => {
@@ -26,10 +25,11 @@ const alive = (pid: number | undefined) => {
 describe('embedded target', () => {
   let cluster: Cluster;
   let logDir: string;
+  let workDir: string;
   beforeAll(async () => {
     setProgressSink('quiet');
     logDir = mkdtempSync(path.join(os.tmpdir(), 'h8-embedded-logs-'));
-    const workDir = mkdtempSync(path.join(os.tmpdir(), 'h8-embedded-work-'));
+    workDir = mkdtempSync(path.join(os.tmpdir(), 'h8-embedded-work-'));
     // The backend goes through the --backend-cmd path (a shell command), the operator through the
     // default reference command: both launch paths are exercised.
     const config = parseConfig({ profile: 'm-6b21778', backendCmd: `${process.execPath} --import tsx harness/platform/reference/backend-main.ts` });
@@ -38,12 +38,13 @@ describe('embedded target', () => {
   afterAll(async () => {
     await cluster?.down();
     setProgressSink('stderr');
+    for (const d of [logDir, workDir]) if (d) rmSync(d, { recursive: true, force: true });
   });
 
   it('serves the backend over HTTP and the API over kubeconfig (kubectl sees the bootstrap)', async () => {
     expect(cluster.backendUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/api$/);
     expect((await fetch(cluster.backendUrl.replace(/\/api$/, '/health'))).status).toBe(200);
-    const k = { kubeconfig: cluster.kubeconfig.path, cacheDir: freshKubeCacheDir() };
+    const k = { kubeconfig: cluster.kubeconfig.path }; // a fresh discovery cache per call, removed after it
     const crd = JSON.parse((await kubectl(k, ['get', 'crd', 'agenticsessions.vteam.ambient-code', '-o', 'json'])).stdout);
     expect(crd.spec.names.shortNames).toContain('as');
     const ns = JSON.parse((await kubectl(k, ['get', 'namespace', 'ambient-code', '-o', 'json'])).stdout);
