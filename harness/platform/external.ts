@@ -3,7 +3,7 @@
 // KUBECONFIG, NAMESPACE and PORT, runs in its own process group, logs to the report directory,
 // and is stopped (group-wide SIGTERM, then SIGKILL) on teardown.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
@@ -102,18 +102,37 @@ async function launch(name: string, opts: StartOptions, extraEnv: Record<string,
   return { child, logPath, stop };
 }
 
+/** The last lines of a process log, for errors (the log may sit in a directory removed later). */
+function logTail(logPath: string, lines = 3): string {
+  try {
+    return readFileSync(logPath, 'utf8').split('\n').map((l) => l.trim()).filter(Boolean).slice(-lines).join(' | ');
+  } catch {
+    return '';
+  }
+}
+
+class ExitedBeforeReady extends Error {}
+
 async function waitFor(check: () => Promise<boolean>, child: ChildProcess, what: string, timeoutMs: number, logPath: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${what} exited (code ${child.exitCode ?? child.signalCode}) before it was ready; see ${logPath}`);
+    if (child.exitCode !== null || child.signalCode !== null) {
+      await new Promise((r) => setTimeout(r, 50)); // let the log stream flush
+      const tail = logTail(logPath);
+      throw new ExitedBeforeReady(`${what} exited (code ${child.exitCode ?? child.signalCode}) before it was ready; see ${logPath}${tail ? ` (last lines: ${tail})` : ''}`);
+    }
     if (await check().catch(() => false)) return;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`${what} not ready after ${timeoutMs} ms; see ${logPath}`);
 }
 
-/** Starts a backend and waits for `GET /health` to answer 200. */
-export async function startExternalBackend(opts: StartOptions & { port?: number }): Promise<ExternalProcess> {
+/**
+ * Starts a backend and waits for `GET /health` to answer 200. The free port is picked before the
+ * program binds it, so another process can take it in between: a backend that exits saying the
+ * address is in use is started once more on another port.
+ */
+export async function startExternalBackend(opts: StartOptions & { port?: number }, attempt = 1): Promise<ExternalProcess> {
   const port = opts.port ?? (await freePort());
   const p = await launch('backend', opts, { PORT: String(port) });
   const url = `http://127.0.0.1:${port}`;
@@ -121,6 +140,8 @@ export async function startExternalBackend(opts: StartOptions & { port?: number 
     await waitFor(async () => (await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) })).ok, p.child, 'backend', opts.readyTimeoutMs ?? 90_000, p.logPath);
   } catch (err) {
     await p.stop();
+    const portTaken = err instanceof ExitedBeforeReady && /EADDRINUSE|address already in use/i.test(err.message);
+    if (portTaken && opts.port === undefined && attempt < 3) return startExternalBackend(opts, attempt + 1);
     throw err;
   }
   return { name: 'backend', pid: p.child.pid ?? 0, logPath: p.logPath, url, exited: () => p.child.exitCode !== null || p.child.signalCode !== null, stop: p.stop };

@@ -36,6 +36,34 @@ else setInterval(() => {}, 1000);
   });
   afterAll(async () => rm(dir, { recursive: true, force: true }));
 
+  it('backend whose port was taken before it bound: started again on another port', async () => {
+    const marker = path.join(dir, 'first-attempt-done');
+    const flaky = path.join(dir, 'port-taken-once.mjs');
+    await writeFile(
+      flaky,
+      `import http from 'node:http'; import { existsSync, writeFileSync } from 'node:fs';
+if (!existsSync(${JSON.stringify(marker)})) { writeFileSync(${JSON.stringify(marker)}, ''); console.error('Error: listen EADDRINUSE: address already in use 127.0.0.1:' + process.env.PORT); process.exit(1); }
+http.createServer((q, s) => { s.writeHead(200); s.end('{}'); }).listen(Number(process.env.PORT), '127.0.0.1');
+`,
+    );
+    const logDir = path.join(dir, 'flaky');
+    const p = await startExternalBackend({ cmd: `node ${flaky}`, kubeconfigPath: 'kc', namespace: 'ambient-code', logDir });
+    try {
+      expect((await fetch(`${p.url}/health`)).status).toBe(200);
+      expect(await readFile(p.logPath, 'utf8')).toContain('EADDRINUSE'); // both attempts log to the same file
+    } finally {
+      await p.stop();
+    }
+  });
+
+  it('backend that exits before it is ready: the error carries the last lines of its log', async () => {
+    const failing = path.join(dir, 'fails.mjs');
+    await writeFile(failing, `console.error('config error: NAMESPACE must be set to something else'); process.exit(3);\n`);
+    await expect(startExternalBackend({ cmd: `node ${failing}`, kubeconfigPath: 'kc', namespace: 'x', logDir: path.join(dir, 'fails') })).rejects.toThrow(
+      /backend exited \(code 3\) before it was ready; see .*backend\.log \(last lines: config error: NAMESPACE must be set to something else\)/,
+    );
+  });
+
   it('backend: env, health wait, logs, process-group teardown', async () => {
     const p = await startExternalBackend({ cmd: `node ${script}`, kubeconfigPath: '/tmp/kc-for-test', namespace: 'ambient-code', logDir: dir });
     const r = await fetch(`${p.url}/health`);

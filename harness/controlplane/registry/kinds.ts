@@ -4,6 +4,7 @@ import type { KubeObject, RequestContext, ResourceType, StatusCause } from '../t
 import { ApiError } from '../types.ts';
 import type { RegistryCore } from './core.ts';
 import { CRDS } from './core.ts';
+import { checkBuiltinFields } from './builtin-fields.ts';
 import { badRequest, invalid } from './errors.ts';
 import { storageKey } from './type-table.ts';
 
@@ -179,6 +180,7 @@ function crdStatus(crd: KubeObject, previous?: Record<string, unknown>): Record<
 
 export function prepareCreate(core: RegistryCore, rt: ResourceType, input: KubeObject, ctx: RequestContext): KubeObject {
   let obj = input as Obj;
+  checkBuiltinFields(rt, obj, ctx);
   applyBuiltinDefaults(rt, obj);
   if (isKind(rt, '', 'namespaces')) {
     obj.spec = { ...(obj.spec ?? {}), finalizers: ['kubernetes'] };
@@ -198,6 +200,7 @@ export function prepareCreate(core: RegistryCore, rt: ResourceType, input: KubeO
 export function prepareUpdate(core: RegistryCore, rt: ResourceType, old: KubeObject, input: KubeObject, ctx: RequestContext, subresource?: string): KubeObject {
   let obj = input as Obj;
   const prev = old as Obj;
+  checkBuiltinFields(rt, obj, ctx);
   if (!subresource) applyBuiltinDefaults(rt, obj);
   if (isKind(rt, '', 'namespaces') && subresource !== 'finalize') {
     obj.spec = { ...(obj.spec ?? {}), finalizers: prev.spec?.finalizers ?? [] };
