@@ -17,24 +17,29 @@ function crdDirs(): string[] {
     .sort();
 }
 
+/** A control plane at /version `minor` (no controllers) and a kubectl bound to it, for one describe block. */
+function kubectlAgainst(minor: '1.31' | '1.33') {
+  const env = {} as { cp: ControlPlane; k: Kubectl; ok: (args: string[], stdin?: string) => Promise<string> };
+  beforeAll(async () => {
+    env.cp = await startControlPlane({ kubernetesVersion: minor, controllers: [] });
+    env.k = kubectlFor(env.cp);
+  });
+  afterAll(async () => env.cp?.stop());
+  env.ok = (args, stdin) => kubectlOk(env.k, args, stdin);
+  return env;
+}
+
 export function kubectlSuite(minor: '1.31' | '1.33'): void {
   describe.skipIf(!hasKubectl)(`kubectl against /version ${minor}`, () => {
-    let cp: ControlPlane;
-    let k: Kubectl;
-    const ok = (args: string[], stdin?: string) => kubectlOk(k, args, stdin);
-
-    beforeAll(async () => {
-      cp = await startControlPlane({ kubernetesVersion: minor, controllers: [] });
-      k = kubectlFor(cp);
-    });
-    afterAll(async () => cp?.stop());
+    const env = kubectlAgainst(minor);
+    const ok = env.ok;
 
     it('picks the kubectl binary from /version and creates namespaces and configmaps', async () => {
       expect(await ok(['version', '-o', 'json'])).toContain(`"minor": "${minor.split('.')[1]}"`);
       expect(await ok(['create', 'namespace', 'kt'])).toContain('namespace/kt created');
       expect(await ok(['create', 'configmap', 'c1', '-n', 'kt', '--from-literal=a=b'])).toContain('configmap/c1 created');
       // kubectl >= 1.32 sends typed bodies as protobuf (decoded by the protobuf module), older ones JSON.
-      const post = cp.requestLog.find((r) => r.method === 'POST' && r.path.startsWith('/api/v1/namespaces/kt/configmaps'));
+      const post = env.cp.requestLog.find((r) => r.method === 'POST' && r.path.startsWith('/api/v1/namespaces/kt/configmaps'));
       expect(post?.contentType).toBe(minor === '1.33' ? 'application/vnd.kubernetes.protobuf' : 'application/json');
       const cm = JSON.parse(await ok(['get', 'configmap', 'c1', '-n', 'kt', '-o', 'json']));
       expect(cm.data).toEqual({ a: 'b' });
@@ -45,10 +50,10 @@ export function kubectlSuite(minor: '1.31' | '1.33'): void {
     });
 
     it('reports NotFound and AlreadyExists with the real messages', async () => {
-      const missing = await k.run(['get', 'configmap', 'nope', '-n', 'kt']);
+      const missing = await env.k.run(['get', 'configmap', 'nope', '-n', 'kt']);
       expect(missing.code).not.toBe(0);
       expect(missing.stderr).toContain('Error from server (NotFound): configmaps "nope" not found');
-      const dup = await k.run(['create', 'configmap', 'c1', '-n', 'kt']);
+      const dup = await env.k.run(['create', 'configmap', 'c1', '-n', 'kt']);
       expect(dup.code).not.toBe(0);
       expect(dup.stderr).toContain('configmaps "c1" already exists');
     });
@@ -60,7 +65,7 @@ export function kubectlSuite(minor: '1.31' | '1.33'): void {
       expect(await ok(['get', 'cm', '-n', 'kt', '-l', 'tier=front', '-o', 'name'])).toBe('configmap/s1\nconfigmap/s3\n');
       expect(await ok(['get', 'cm', '-n', 'kt', '-l', 'tier!=front,tier,extra in (yes)', '-o', 'name'])).toBe('configmap/s2\n');
       expect(await ok(['get', 'cm', '-n', 'kt', '--field-selector', 'metadata.name=s3', '-o', 'name'])).toBe('configmap/s3\n');
-      const bad = await k.run(['get', 'cm', '-n', 'kt', '--field-selector', 'data.a=b']);
+      const bad = await env.k.run(['get', 'cm', '-n', 'kt', '--field-selector', 'data.a=b']);
       expect(bad.stderr).toContain('field label not supported: data.a');
     });
 
@@ -73,19 +78,19 @@ export function kubectlSuite(minor: '1.31' | '1.33'): void {
       const cm = JSON.parse(await ok(['get', 'cm', 'c1', '-n', 'kt', '-o', 'json', '--show-managed-fields']));
       expect(cm.data).toMatchObject({ j: '1', m: '2', s: '3', ssa: '4' });
       expect(cm.metadata.managedFields.some((m: { manager: string; operation: string }) => m.manager === 'kubectl' && m.operation === 'Apply')).toBe(true);
-      const badJson = await k.run(['patch', 'cm', 'c1', '-n', 'kt', '--type=json', '-p', '[{"op":"remove","path":"/data/absent"}]']);
+      const badJson = await env.k.run(['patch', 'cm', 'c1', '-n', 'kt', '--type=json', '-p', '[{"op":"remove","path":"/data/absent"}]']);
       expect(badJson.code).not.toBe(0);
     });
 
     it('watches with get -w', async () => {
-      const child = k.spawn(['get', 'cm', '-n', 'kt', '-w', '--output-watch-events']);
+      const child = env.k.spawn(['get', 'cm', '-n', 'kt', '-w', '--output-watch-events']);
       let out = '';
       child.stdout!.on('data', (c) => (out += c));
       try {
         await until('initial list', () => /ADDED\s+c1\s/.test(out), 15_000);
-        await api(cp, 'POST', '/api/v1/namespaces/kt/configmaps', { body: { metadata: { name: 'watched' } } });
+        await api(env.cp, 'POST', '/api/v1/namespaces/kt/configmaps', { body: { metadata: { name: 'watched' } } });
         await until('watch event', () => /ADDED\s+watched\s/.test(out), 15_000);
-        await api(cp, 'DELETE', '/api/v1/namespaces/kt/configmaps/watched');
+        await api(env.cp, 'DELETE', '/api/v1/namespaces/kt/configmaps/watched');
         await until('delete event', () => /DELETED\s+watched\s/.test(out), 15_000);
       } finally {
         child.kill('SIGKILL');
@@ -98,7 +103,7 @@ export function kubectlSuite(minor: '1.31' | '1.33'): void {
       const held = JSON.parse(await ok(['get', 'cm', 'held', '-n', 'kt', '-o', 'json']));
       expect(held.metadata.deletionTimestamp).toBeTruthy();
       await ok(['patch', 'cm', 'held', '-n', 'kt', '--type=merge', '-p', '{"metadata":{"finalizers":null}}']);
-      const gone = await k.run(['get', 'cm', 'held', '-n', 'kt']);
+      const gone = await env.k.run(['get', 'cm', 'held', '-n', 'kt']);
       expect(gone.stderr).toContain('NotFound');
     });
   });
@@ -107,15 +112,8 @@ export function kubectlSuite(minor: '1.31' | '1.33'): void {
 /** CRDs and custom resources through kubectl: apply (server- and client-side), selectors, status, wait. */
 export function kubectlCrdSuite(minor: '1.31' | '1.33'): void {
   describe.skipIf(!hasKubectl)(`kubectl CRDs against /version ${minor}`, () => {
-    let cp: ControlPlane;
-    let k: Kubectl;
-    const ok = (args: string[], stdin?: string) => kubectlOk(k, args, stdin);
-
-    beforeAll(async () => {
-      cp = await startControlPlane({ kubernetesVersion: minor, controllers: [] });
-      k = kubectlFor(cp);
-    });
-    afterAll(async () => cp?.stop());
+    const env = kubectlAgainst(minor);
+    const ok = env.ok;
 
     it('creates the namespace', async () => {
       expect(await ok(['create', 'namespace', 'kt'])).toContain('namespace/kt created');
@@ -139,7 +137,7 @@ export function kubectlCrdSuite(minor: '1.31' | '1.33'): void {
       await ok(['apply', '--server-side', '-f', '-'], session.replace('name: s1', 'name: s2').replace('team: a', 'team: b'));
       expect(await ok(['get', 'agenticsessions', '-n', 'kt', '-l', 'team=b', '-o', 'name'])).toBe('agenticsession.vteam.ambient-code/s2\n');
       expect(await ok(['get', 'as', '-n', 'kt', '--field-selector', 'metadata.name=s1', '-o', 'name'])).toBe('agenticsession.vteam.ambient-code/s1\n');
-      const smp = await k.run(['patch', 'agenticsession', 's1', '-n', 'kt', '--type=strategic', '-p', '{"spec":{"initialPrompt":"x"}}']);
+      const smp = await env.k.run(['patch', 'agenticsession', 's1', '-n', 'kt', '--type=strategic', '-p', '{"spec":{"initialPrompt":"x"}}']);
       expect(smp.code).not.toBe(0);
       expect(smp.stderr).toContain('the body of the request was in an unknown format');
       await ok(['patch', 'agenticsession', 's1', '-n', 'kt', '--subresource=status', '--type=merge', '-p', '{"status":{"phase":"Running","conditions":[{"type":"Ready","status":"True","reason":"Up","message":"ok","lastTransitionTime":"2026-01-01T00:00:00Z"}]}}']);
