@@ -3,6 +3,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ENV_PREFIX, loadConfig, PARENT_KEYS, PROFILES, TARGETS } from './config.ts';
 import { ExitCode, HarnessError, InfraError, oneLine, UsageError } from './errors.ts';
+import { RUNNER_COMMITS } from './platform/contract.ts';
 import { redact } from './report/redact.ts';
 
 const EXIT_CODES_HELP = `
@@ -41,15 +42,17 @@ function withConfigFlags(cmd: Command): Command {
     .addOption(new Option('--target <name>', `where to run: ${TARGETS.join('|')} (default embedded)`))
     .addOption(new Option('--profile <name>', `reference platform behaviour: ${PROFILES.join('|')} (default reference)`))
     .option('--seed <n>', 'seed for users, trees and findings (default 1)')
-    .option('--depth <n>', 'spawn-tree depth (default 3)')
-    .option('--fanout <n>', 'children per session (default 2)')
+    .option('--depth <n>', 'spawn-tree depth below the root (default 6)')
+    .option('--fanout <n>', 'children per session on the wide levels (default 2)')
+    .option('--wide-levels <n>', 'levels that fan out; deeper ones form a single spine (default 3)')
+    .addOption(new Option('--runner <commit>', `runner requests to simulate: auto|${RUNNER_COMMITS.join('|')} (default auto: the profile's commit)`))
     .option('--parent-keys <keys>', `parent keys identity trees use, comma-separated: ${PARENT_KEYS.join(',')} (default both)`)
     .option('--concurrency <n>', 'concurrent requests / virtual users (default 4)')
     .option('--report-dir <dir>', 'where reports go (default reports/<runId>)')
     .option('--backend-cmd <cmd>', 'run this backend binary instead of the reference backend (embedded)')
     .option('--operator-cmd <cmd>', 'run this operator binary instead of the reference operator (embedded)')
     .option('--platform-dir <dir>', 'platform checkout: CRDs (embedded) and kustomize overlays (kind, k3s, existing)')
-    .addOption(new Option('--strict-identity <fields>', 'identity fields that must be inherited: userId|all (default userId)'))
+    .addOption(new Option('--strict-identity <fields>', 'identity fields that must be inherited: all|userId (default all: userId, displayName, groups)'))
     .option('--kubeconfig <file>', 'kubeconfig for --target existing')
     .option('--context <name>', 'kubeconfig context for --target existing')
     .option('--kind-config <file>', 'kind cluster config (default kind-config.yaml)')

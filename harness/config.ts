@@ -5,6 +5,7 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from './errors.ts';
+import { RUNNER_COMMITS, type RunnerCommit } from './platform/contract.ts';
 
 export const TARGETS = ['embedded', 'kind', 'k3s', 'existing'] as const;
 export const PROFILES = ['reference', 'm-6b21778', 'h-0b59fe7'] as const;
@@ -30,10 +31,12 @@ export const ConfigSchema = z.strictObject({
   target: z.enum(TARGETS).default('embedded'),
   profile: z.enum(PROFILES).default('reference'),
   seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
-  /** Spawn-tree depth (root = depth 1). */
-  depth: positiveInt(20).default(3),
-  /** Children per session. */
+  /** Spawn-tree depth: levels below the root. */
+  depth: positiveInt(20).default(6),
+  /** Children per session on the wide levels. */
   fanout: positiveInt(20).default(2),
+  /** Levels (from the root) that fan out; deeper levels are one spine, so `depth` grows the tree deep, not wide. */
+  wideLevels: positiveInt(20).default(3),
   /** Concurrent requests / virtual users. */
   concurrency: positiveInt(256).default(4),
   /** Scenario names to run; empty = all registered. */
@@ -44,8 +47,10 @@ export const ConfigSchema = z.strictObject({
   operatorCmd: z.string().min(1).optional(),
   /** A checkout of the platform (has components/manifests/). */
   platformDir: z.string().min(1).optional(),
-  /** Which userContext fields must survive inheritance: only userId, or userId+displayName+groups. */
-  strictIdentity: z.enum(['userId', 'all']).default('userId'),
+  /** Which userContext fields must survive inheritance: the whole identity (default), or only userId. */
+  strictIdentity: z.enum(['userId', 'all']).default('all'),
+  /** Whose runner requests the simulation sends: a platform commit's, or `auto` (from the profile; the newest otherwise). */
+  runner: z.enum(['auto', ...RUNNER_COMMITS]).default('auto'),
   /** The create-request keys identity trees name the parent with: the runner's and the backend's. */
   parentKeys: z.array(z.enum(PARENT_KEYS)).min(1).default([...PARENT_KEYS]),
   kubeconfig: z.string().min(1).optional(),
@@ -67,7 +72,7 @@ export type HarnessConfig = z.output<typeof ConfigSchema>;
 export type HarnessConfigInput = z.input<typeof ConfigSchema>;
 
 /** Keys whose env/flag string values are numbers / booleans / lists / JSON objects. */
-const NUMERIC_KEYS = new Set(['seed', 'depth', 'fanout', 'concurrency']);
+const NUMERIC_KEYS = new Set(['seed', 'depth', 'fanout', 'wideLevels', 'concurrency']);
 const BOOLEAN_KEYS = new Set(['debug']);
 const LIST_KEYS = new Set(['scenarios', 'parentKeys']);
 const OBJECT_KEYS = new Set(['timeouts', 'thresholds', 'images']);
@@ -199,6 +204,12 @@ export function loadConfig(opts: LoadConfigOptions = {}): HarnessConfig {
 export function makeRunId(seed: number, startedAt: Date): string {
   const stamp = startedAt.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
   return `${stamp}-s${seed}`;
+}
+
+/** The runner commit a run simulates: `--runner`, else the profile's commit, else the newest modelled runner. */
+export function runnerCommitOf(config: Pick<HarnessConfig, 'runner' | 'profile'>): RunnerCommit {
+  if (config.runner !== 'auto') return config.runner;
+  return config.profile === 'm-6b21778' ? '6b21778' : '0b59fe7de';
 }
 
 export function reportDirOf(config: HarnessConfig, runId: string, cwd = process.cwd()): string {

@@ -3,7 +3,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { makeRunId, reportDirOf, type HarnessConfig } from './config.ts';
+import { makeRunId, parseConfig, reportDirOf, runnerCommitOf, type HarnessConfig } from './config.ts';
 import { ExitCode, HarnessError, InfraError, UsageError, exitCodeOf, oneLine } from './errors.ts';
 import type { AssertionRecord, Finding, LoadSummary, RunResult, ScenarioResult, TreeNode } from './report/model.ts';
 import { progress } from './report/progress.ts';
@@ -35,7 +35,12 @@ export interface AssertionOutcome {
   status: 'passed' | 'skipped';
   reason?: string;
   sessionPath?: string[];
+  /** A backend-contract probe: an API caller sent a shape no runner sends (reported apart). */
+  probe?: boolean;
 }
+
+/** What a scenario records: a failed assertion (a Finding, `scenario` filled in) or a pass/skip. */
+export type RecordEntry = (Omit<Finding, 'scenario'> & { scenario?: string }) | AssertionOutcome;
 
 export interface ScenarioContext {
   cluster: Cluster;
@@ -46,9 +51,8 @@ export interface ScenarioContext {
   /** Aborted on SIGINT or the scenario timeout: stop sending work. */
   signal: AbortSignal;
   /** Records an assertion outcome: a Finding (failed) or a pass/skip. `scenario` is filled in. */
-  record(entry: Omit<Finding, 'scenario'> & { scenario?: string }): void;
-  record(entry: AssertionOutcome): void;
-  skip(assertion: string, reason: string): void;
+  record(entry: RecordEntry): void;
+  skip(assertion: string, reason: string, opts?: { probe?: boolean }): void;
   /** True if the target offers it; otherwise records nothing, so the scenario decides what to skip. */
   has(capability: CapabilityName): boolean;
   tree(nodes: TreeNode[]): void;
@@ -119,7 +123,10 @@ export async function loadBuiltinScenarios(registry = scenarios): Promise<void> 
 export function reproCommand(config: HarnessConfig, scenario: string, extra = ''): string {
   const parts = ['ambient-harness', 'run', scenario, '--target', config.target, '--profile', config.profile, '--seed', String(config.seed)];
   parts.push('--depth', String(config.depth), '--fanout', String(config.fanout), '--concurrency', String(config.concurrency));
-  if (config.strictIdentity !== 'userId') parts.push('--strict-identity', config.strictIdentity);
+  const defaults = parseConfig({});
+  if (config.wideLevels !== defaults.wideLevels) parts.push('--wide-levels', String(config.wideLevels));
+  if (config.strictIdentity !== defaults.strictIdentity) parts.push('--strict-identity', config.strictIdentity);
+  if (config.runner !== defaults.runner) parts.push('--runner', config.runner);
   if (config.parentKeys.length === 1) parts.push('--parent-keys', config.parentKeys[0]);
   return [...parts, extra].filter(Boolean).join(' ');
 }
@@ -172,6 +179,8 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string, onGiveUp?: () =
   });
 }
 
+const probeFlag = (probe: boolean | undefined) => (probe ? { probe: true as const } : {});
+
 async function runScenario(s: Scenario, cluster: Cluster, config: HarnessConfig, runId: string, parent: AbortSignal, now: () => Date): Promise<ScenarioResult> {
   const startedAt = now();
   const t0 = performance.now();
@@ -209,17 +218,17 @@ async function runScenario(s: Scenario, cluster: Cluster, config: HarnessConfig,
     runId,
     rng: createRng(config.seed).fork(s.name),
     signal,
-    record(entry: (Omit<Finding, 'scenario'> & { scenario?: string }) | AssertionOutcome) {
+    record(entry: RecordEntry) {
       // After SIGINT or the scenario timeout, outcomes reflect the interruption, not the platform.
       if (signal.aborted) return;
       if ('expected' in entry) {
         const finding: Finding = { ...entry, scenario: entry.scenario ?? s.name };
-        assertions.push({ scenario: s.name, assertion: entry.assertion, status: 'failed', sessionPath: entry.sessionPath, finding, durationMs: elapsed() });
+        assertions.push({ scenario: s.name, assertion: entry.assertion, status: 'failed', sessionPath: entry.sessionPath, finding, ...probeFlag(entry.probe), durationMs: elapsed() });
       } else {
-        assertions.push({ scenario: s.name, assertion: entry.assertion, status: entry.status, reason: entry.reason, sessionPath: entry.sessionPath, durationMs: elapsed() });
+        assertions.push({ scenario: s.name, assertion: entry.assertion, status: entry.status, reason: entry.reason, sessionPath: entry.sessionPath, ...probeFlag(entry.probe), durationMs: elapsed() });
       }
     },
-    skip: (assertion, reason) => void (signal.aborted || assertions.push({ scenario: s.name, assertion, status: 'skipped', reason, durationMs: elapsed() })),
+    skip: (assertion, reason, opts) => void (signal.aborted || assertions.push({ scenario: s.name, assertion, status: 'skipped', reason, ...probeFlag(opts?.probe), durationMs: elapsed() })),
     has: (c) => !!cluster.capabilities[c]?.available,
     tree: (nodes) => void tree.push(...nodes),
     load: (summary) => void load.push(summary),
@@ -336,6 +345,8 @@ export async function runHarness(config: HarnessConfig, opts: RunHarnessOptions 
     parameters: {
       depth: config.depth,
       fanout: config.fanout,
+      wideLevels: config.wideLevels,
+      runner: runnerCommitOf(config),
       concurrency: config.concurrency,
       strictIdentity: config.strictIdentity,
       parentKeys: config.parentKeys,

@@ -7,7 +7,7 @@ import type { Scenario, ScenarioContext } from '../harness/index.ts';
 import { LEGACY_GITHUB_TOKEN_KEY, NON_VERTEX_INTEGRATIONS } from '../harness/platform/contract.ts';
 import { apiCode } from '../harness/platform/kube.ts';
 import type { SimUser } from '../harness/sim/users.ts';
-import { treeDeadlineMs, treeSize } from './identity-inheritance.ts';
+import { configuredTreeSize, treeDeadlineMs } from './identity-inheritance.ts';
 import { setupEnv, type ScenarioEnv } from './support/env.ts';
 import { nameAll, Namer, pathOf, reportTree, runnerOf, walkTree } from './support/tree.ts';
 
@@ -62,10 +62,10 @@ export const credentialResolution: Scenario = {
       const namespace = await env.project('credentials');
       await assertLegacyTokenAbsent(ctx, env, namespace);
       const owner = env.users[0];
-      const { depth, fanout, concurrency, seed } = ctx.config;
-      const deadlineMs = treeDeadlineMs(ctx, treeSize(depth, fanout));
+      const { depth, fanout, wideLevels, concurrency, seed } = ctx.config;
+      const deadlineMs = treeDeadlineMs(ctx, configuredTreeSize(ctx));
       const deadline = Date.now() + deadlineMs;
-      const nodes = await walkTree(env, { namespace, owner, depth, fanout, key: 'camel', seed, concurrency, deadlineMs, signal: ctx.signal });
+      const nodes = await walkTree(env, { namespace, owner, depth, fanout, wideLevels, key: 'camel', seed, concurrency, deadlineMs, signal: ctx.signal });
       const namer = new Namer();
       nameAll(nodes, namer);
       ctx.tree(reportTree(nodes, namer));

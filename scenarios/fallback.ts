@@ -1,30 +1,41 @@
 // fallback: a create whose parent cannot be used must still succeed (201, never 5xx) with the
-// caller's own identity (contract §3.1 step 5): no parent, a parent that never existed, one in
-// another project, one with an empty userContext, one whose userContext lacks userId. A parent
-// deleted mid-tree: its children keep their identity, a create naming it falls back, and its
-// runner token is refused (401/403) once the operator's objects are garbage-collected (§8.6).
+// caller's own identity (contract §3.1 step 5). Each case says who sends the request:
+//  - a user through the proxy (no parent: what the UI sends);
+//  - a runner, exactly as the runner sends it (naming its own session as parent): the runner of a
+//    session whose userContext is empty or lacks userId, and the runner of a deleted parent, whose
+//    token must then be refused (401/403) once its objects are garbage-collected (§8.6);
+//  - a backend-contract probe (`fallback.probe.*`): an API caller naming, with the backend's key
+//    `parent_session_id`, a parent that never existed, lives in another project, has an empty or
+//    id-less userContext, or was deleted — no runner and no UI sends these.
 import type { Scenario, ScenarioContext } from '../harness/index.ts';
-import { PARENT_KEY_BACKEND, PARENT_KEY_RUNNER, ROUTES } from '../harness/platform/contract.ts';
+import { PARENT_KEY_BACKEND, ROUTES, runnerSaUserId } from '../harness/platform/contract.ts';
+import type { SimRunner } from '../harness/sim/runner.ts';
 import type { SimUser } from '../harness/sim/users.ts';
 import { readSession, setupEnv, userHeaders, type HttpResult, type ScenarioEnv, type SessionView } from './support/env.ts';
-import { deleteSessionCR, fullIdentityOf, runnerToken, sameContext, sleep, writeSessionCR } from './support/sessions.ts';
-import { createAsUser, createWithRetry, Namer } from './support/tree.ts';
+import { deleteSessionCR, fullIdentityOf, sameContext, sleep, writeSessionCR } from './support/sessions.ts';
+import { createAsUser, createWithRetry, Namer, runnerOf } from './support/tree.ts';
 
 export const FALLBACK_SCENARIO = 'fallback';
 
 export const fallbackAssertion = {
   noParent: 'fallback.no-parent',
-  neverExisted: 'fallback.parent-never-existed',
-  otherProject: 'fallback.parent-in-other-project',
-  emptyUserContext: 'fallback.parent-empty-userContext',
-  withoutUserId: 'fallback.parent-without-userId',
+  neverExisted: 'fallback.probe.parent-never-existed',
+  otherProject: 'fallback.probe.parent-in-other-project',
+  emptyUserContext: 'fallback.probe.parent-empty-userContext',
+  withoutUserId: 'fallback.probe.parent-without-userId',
+  runnerEmptyUserContext: 'fallback.runner.parent-empty-userContext',
+  runnerWithoutUserId: 'fallback.runner.parent-without-userId',
   childrenKeepIdentity: 'fallback.deleted-parent.children-keep-identity',
-  deletedParentFallsBack: 'fallback.deleted-parent.create-falls-back',
-  deadTokenRefused: 'fallback.deleted-parent.token-refused',
+  deletedParentFallsBack: 'fallback.probe.deleted-parent.create-falls-back',
+  deadTokenRefused: 'fallback.runner.deleted-parent.token-refused',
 };
 
-/** Both spellings, so the lookup happens whichever key the backend reads. */
-const parentBody = (parent: string) => ({ [PARENT_KEY_BACKEND]: parent, [PARENT_KEY_RUNNER]: parent, initialPrompt: 'harness fallback child' });
+const isProbe = (assertion: string) => assertion.includes('.probe.');
+
+/** The backend's key only: what an API caller would send to name a parent. */
+const parentBody = (parent: string) => ({ [PARENT_KEY_BACKEND]: parent, initialPrompt: 'harness fallback child' });
+
+const RUNNER_TIMEOUT_MS = 60_000;
 
 /** One create case: 201 and exactly the expected userContext, else a finding. */
 async function checkCreate(
@@ -33,19 +44,20 @@ async function checkCreate(
   namer: Namer,
   c: { assertion: string; namespace: string; path: string[]; what: string; expected: SessionView['userContext']; send: () => Promise<HttpResult> },
 ): Promise<string | undefined> {
+  const probe = isProbe(c.assertion) ? { probe: true } : {};
   const r = await createWithRetry(c.send);
   const name: string | undefined = r.status === 201 ? r.body?.name : undefined;
   if (name) namer.add(name, c.path[c.path.length - 1]);
   const view = name ? await readSession(env, c.namespace, name) : undefined;
   if (view && sameContext(view.userContext, c.expected)) {
-    ctx.record({ assertion: c.assertion, status: 'passed', sessionPath: c.path });
+    ctx.record({ assertion: c.assertion, status: 'passed', sessionPath: c.path, ...probe });
     return name;
   }
   const actual = name ? { status: r.status, userContext: namer.normalize(view?.userContext ?? null) } : { status: r.status, error: namer.normalize(r.body?.error ?? null) };
   ctx.record({
     assertion: c.assertion,
     sessionPath: c.path,
-    expected: { status: 201, userContext: c.expected },
+    expected: { status: 201, userContext: namer.normalize(c.expected) },
     actual,
     message:
       r.status >= 500
@@ -54,55 +66,78 @@ async function checkCreate(
           ? `${c.what}: create answered ${r.status}, expected 201`
           : `${c.what}: the child got ${JSON.stringify(namer.normalize(view?.userContext ?? null))} instead of the caller's own identity`,
     repro: ctx.repro(),
+    ...probe,
   });
   return name;
 }
 
-async function humanCases(ctx: ScenarioContext, env: ScenarioEnv, namer: Namer, ns: string, other: string, caller: SimUser, stranger: SimUser): Promise<void> {
+async function probeCases(ctx: ScenarioContext, env: ScenarioEnv, namer: Namer, ns: string, other: string, caller: SimUser, stranger: SimUser): Promise<{ empty: string; noId: string }> {
   const seed = ctx.config.seed;
   const asCaller = (body: Record<string, unknown>) => () => env.http('POST', ROUTES.sessions(ns), { token: env.proxyToken, headers: userHeaders(caller), body });
   const expected = fullIdentityOf(caller);
-  await checkCreate(ctx, env, namer, { assertion: fallbackAssertion.noParent, namespace: ns, path: ['no-parent'], what: 'a create without a parent', expected, send: asCaller({ initialPrompt: 'harness no parent' }) });
+  await checkCreate(ctx, env, namer, { assertion: fallbackAssertion.noParent, namespace: ns, path: ['no-parent'], what: 'a user\'s create without a parent', expected, send: asCaller({ initialPrompt: 'harness no parent' }) });
 
   const ghost = `session-never-existed-s${seed}`;
-  await checkCreate(ctx, env, namer, { assertion: fallbackAssertion.neverExisted, namespace: ns, path: [ghost, 'child'], what: `a parent (${ghost}) that never existed`, expected, send: asCaller(parentBody(ghost)) });
+  await checkCreate(ctx, env, namer, { assertion: fallbackAssertion.neverExisted, namespace: ns, path: [ghost, 'child'], what: `an API caller naming a parent (${ghost}) that never existed`, expected, send: asCaller(parentBody(ghost)) });
 
   // A session of another user, in another project: names are namespace-local.
   const foreign = await createAsUser(env, other, stranger, { initialPrompt: 'harness foreign parent' });
   if (foreign.status === 201) {
     namer.add(foreign.body.name, 'other-project-parent');
-    await checkCreate(ctx, env, namer, { assertion: fallbackAssertion.otherProject, namespace: ns, path: ['other-project-parent', 'child'], what: 'a parent in another project', expected, send: asCaller(parentBody(foreign.body.name)) });
-  } else ctx.skip(fallbackAssertion.otherProject, `could not create the other project's session (${foreign.status})`);
+    await checkCreate(ctx, env, namer, { assertion: fallbackAssertion.otherProject, namespace: ns, path: ['other-project-parent', 'child'], what: 'an API caller naming a parent in another project', expected, send: asCaller(parentBody(foreign.body.name)) });
+  } else ctx.skip(fallbackAssertion.otherProject, `could not create the other project's session (${foreign.status})`, { probe: true });
 
+  // Parents the backend would never write: with pods (no desired phase), so their runners run.
   const empty = `harness-parent-empty-s${seed}`;
-  await writeSessionCR(env, ns, empty, ctx.runId, {});
-  await checkCreate(ctx, env, namer, { assertion: fallbackAssertion.emptyUserContext, namespace: ns, path: [empty, 'child'], what: 'a parent with an empty userContext', expected, send: asCaller(parentBody(empty)) });
+  await writeSessionCR(env, ns, empty, ctx.runId, {}, { runner: true });
+  namer.add(empty, 'empty-parent');
+  await checkCreate(ctx, env, namer, { assertion: fallbackAssertion.emptyUserContext, namespace: ns, path: ['empty-parent', 'child'], what: 'an API caller naming a parent with an empty userContext', expected, send: asCaller(parentBody(empty)) });
 
   const noId = `harness-parent-no-userid-s${seed}`;
-  await writeSessionCR(env, ns, noId, ctx.runId, { displayName: 'Parent Without UserId', groups: ['orphans'] });
-  await checkCreate(ctx, env, namer, { assertion: fallbackAssertion.withoutUserId, namespace: ns, path: [noId, 'child'], what: 'a parent whose userContext lacks userId', expected, send: asCaller(parentBody(noId)) });
+  await writeSessionCR(env, ns, noId, ctx.runId, { displayName: 'Parent Without UserId', groups: ['orphans'] }, { runner: true });
+  namer.add(noId, 'id-less-parent');
+  await checkCreate(ctx, env, namer, { assertion: fallbackAssertion.withoutUserId, namespace: ns, path: ['id-less-parent', 'child'], what: 'an API caller naming a parent whose userContext lacks userId', expected, send: asCaller(parentBody(noId)) });
+  return { empty, noId };
+}
+
+/** The runners of the harness-written parents create their children as runners do: nothing to inherit, so the runner's own identity. */
+async function runnerCases(ctx: ScenarioContext, env: ScenarioEnv, namer: Namer, ns: string, parents: { empty: string; noId: string }): Promise<void> {
+  const cases = [
+    { assertion: fallbackAssertion.runnerEmptyUserContext, parent: parents.empty, id: 'empty-parent', what: 'the runner of a session with an empty userContext' },
+    { assertion: fallbackAssertion.runnerWithoutUserId, parent: parents.noId, id: 'id-less-parent', what: 'the runner of a session whose userContext lacks userId' },
+  ];
+  for (const c of cases) {
+    let runner: SimRunner;
+    try {
+      runner = await runnerOf(env, ns, c.parent, Date.now() + RUNNER_TIMEOUT_MS, ctx.signal);
+    } catch (err) {
+      ctx.skip(c.assertion, `the parent's runner pod did not appear: ${(err as Error).message}`);
+      continue;
+    }
+    // No userId on the session: its runner ServiceAccount carries no owner, so it is who it is.
+    const expected = { userId: runnerSaUserId(ns, c.parent), displayName: '', groups: [] };
+    await checkCreate(ctx, env, namer, { assertion: c.assertion, namespace: ns, path: [c.id, 'runner-child'], what: c.what, expected, send: () => runner.createSession({ initialPrompt: 'harness runner child' }) });
+  }
 }
 
 async function deletedParentCases(ctx: ScenarioContext, env: ScenarioEnv, namer: Namer, ns: string, owner: SimUser): Promise<void> {
+  const all = [fallbackAssertion.childrenKeepIdentity, fallbackAssertion.deletedParentFallsBack, fallbackAssertion.deadTokenRefused];
+  const skipAll = (reason: string) => {
+    for (const a of all) ctx.skip(a, reason, isProbe(a) ? { probe: true } : undefined);
+  };
   const root = await createAsUser(env, ns, owner, { initialPrompt: 'harness parent to delete' });
-  if (root.status !== 201) {
-    for (const a of [fallbackAssertion.childrenKeepIdentity, fallbackAssertion.deletedParentFallsBack, fallbackAssertion.deadTokenRefused]) ctx.skip(a, `root create answered ${root.status}`);
-    return;
-  }
+  if (root.status !== 201) return skipAll(`root create answered ${root.status}`);
   const rootName: string = root.body.name;
   namer.add(rootName, 'R');
-  const rootToken = await runnerToken(ctx, env, ns, rootName);
-  const child = await createWithRetry(() => env.http('POST', ROUTES.sessions(ns), { token: rootToken, body: { [PARENT_KEY_BACKEND]: rootName, initialPrompt: 'harness child of R' } }));
-  if (child.status !== 201) {
-    for (const a of [fallbackAssertion.childrenKeepIdentity, fallbackAssertion.deletedParentFallsBack, fallbackAssertion.deadTokenRefused]) ctx.skip(a, `child create answered ${child.status}`);
-    return;
-  }
+  const rootRunner = await runnerOf(env, ns, rootName, Date.now() + RUNNER_TIMEOUT_MS, ctx.signal);
+  const child = await createWithRetry(() => rootRunner.createSession({ initialPrompt: 'harness child of R' }));
+  if (child.status !== 201) return skipAll(`the runner of R answered ${child.status} to its create`);
   const childName: string = child.body.name;
   namer.add(childName, 'R.0');
-  const childToken = await runnerToken(ctx, env, ns, childName);
+  const childRunner = await runnerOf(env, ns, childName, Date.now() + RUNNER_TIMEOUT_MS, ctx.signal);
   const before = await readSession(env, ns, childName);
-  // The child runner's own identity, from a create that names no parent.
-  const base = await createWithRetry(() => env.http('POST', ROUTES.sessions(ns), { token: childToken, body: { initialPrompt: 'harness baseline' } }));
+  // The child runner's own identity, from a create that names no parent (a probe: runners always name one).
+  const base = await createWithRetry(() => childRunner.probe('POST', { initialPrompt: 'harness baseline' }));
   const baseline = base.status === 201 ? (await readSession(env, ns, base.body.name))?.userContext : undefined;
   if (base.status === 201) namer.add(base.body.name, 'R.0-baseline');
 
@@ -121,35 +156,40 @@ async function deletedParentCases(ctx: ScenarioContext, env: ScenarioEnv, namer:
       repro: ctx.repro(),
     });
 
-  if (!baseline) ctx.skip(fallbackAssertion.deletedParentFallsBack, `the child runner's baseline create answered ${base.status}`);
+  if (!baseline) ctx.skip(fallbackAssertion.deletedParentFallsBack, `the child runner's baseline create answered ${base.status}`, { probe: true });
   else
     await checkCreate(ctx, env, namer, {
       assertion: fallbackAssertion.deletedParentFallsBack,
       namespace: ns,
       path: ['R', 'R.0', 'R.0.0'],
-      what: 'a create naming the deleted parent',
+      what: 'an API caller with the child runner\'s token naming the deleted parent',
       expected: baseline,
-      send: () => env.http('POST', ROUTES.sessions(ns), { token: childToken, body: parentBody(rootName) }),
+      send: () => childRunner.probe('POST', parentBody(rootName)),
     });
 
-  await deadTokenCase(ctx, env, ns, rootToken);
+  await deadTokenCase(ctx, rootRunner);
 }
 
 /**
- * The dead parent's token: refused (401/403) once its ServiceAccount is garbage-collected. Until
- * then it may still work (200); a 5xx on the way is a finding (the backend let a revoked token
- * through its project check, e.g. from a cache, and failed later). Bounded wait.
+ * The deleted parent's runner keeps running with its token (the kubelet keeps the file): its
+ * list_sessions and create_session must be refused (401/403) once its ServiceAccount is
+ * garbage-collected. Until then they may still work (200); a 5xx on the way is a finding (the
+ * backend let a revoked token through its project check, e.g. from a cache, and failed later).
  */
-async function deadTokenCase(ctx: ScenarioContext, env: ScenarioEnv, ns: string, rootToken: string): Promise<void> {
+async function deadTokenCase(ctx: ScenarioContext, runner: SimRunner): Promise<void> {
   const refused = (s: number) => s === 401 || s === 403;
   const started = Date.now();
   let last: HttpResult = { status: 0, body: undefined };
+  let request = 'list_sessions';
   while (Date.now() - started < 30_000 && !ctx.signal.aborted) {
-    last = await env.http('GET', ROUTES.sessions(ns), { token: rootToken });
+    last = await runner.listSessions();
     if (refused(last.status) || last.status >= 500) break;
     await sleep(250);
   }
-  if (refused(last.status)) last = await env.http('POST', ROUTES.sessions(ns), { token: rootToken, body: { initialPrompt: 'harness dead token' } });
+  if (refused(last.status)) {
+    request = 'create_session';
+    last = await runner.createSession({ initialPrompt: 'harness dead token' });
+  }
   if (refused(last.status)) {
     ctx.record({ assertion: fallbackAssertion.deadTokenRefused, status: 'passed', sessionPath: ['R'] });
     return;
@@ -159,11 +199,11 @@ async function deadTokenCase(ctx: ScenarioContext, env: ScenarioEnv, ns: string,
     assertion: fallbackAssertion.deadTokenRefused,
     sessionPath: ['R'],
     expected: { status: '401 or 403' },
-    actual: { status: last.status, error: last.body?.error ?? null },
+    actual: { request, status: last.status, error: last.body?.error ?? null },
     message:
       last.status >= 500
-        ? `the deleted parent's runner token got ${last.status} (${last.body?.error ?? 'no error body'}) instead of 401/403`
-        : `the deleted parent's runner token still works ${seconds} s after the delete (last answer ${last.status})`,
+        ? `the deleted parent's runner (${request}) got ${last.status} (${last.body?.error ?? 'no error body'}) instead of 401/403`
+        : `the deleted parent's runner token still works ${seconds} s after the delete (${request} answered ${last.status})`,
     repro: ctx.repro(),
   });
 }
@@ -177,7 +217,8 @@ export const fallback: Scenario = {
       const ns = await env.project('fallback');
       const other = await env.project('fallback-other');
       const namer = new Namer();
-      await humanCases(ctx, env, namer, ns, other, env.users[0], env.users[1]);
+      const parents = await probeCases(ctx, env, namer, ns, other, env.users[0], env.users[1]);
+      await runnerCases(ctx, env, namer, ns, parents);
       await deletedParentCases(ctx, env, namer, ns, env.users[0]);
     } finally {
       await env.cleanup();

@@ -1,48 +1,56 @@
-// identity-inheritance: spawn trees (depth/fanout/concurrency/seed from the config) where every
-// child is created by its parent's runner, once with the runner's real payload (`parentSessionId`)
-// and once with the backend's key (`parent_session_id`). Every child at every depth must carry the
-// root user's userId; with `--strict-identity all` also displayName and groups (contract §3.3).
-import type { Scenario, ScenarioContext } from '../harness/index.ts';
+// identity-inheritance: spawn trees (depth/fanout/wide levels/concurrency/seed from the config)
+// whose children are created by their parent's simulated runner exactly as the runner at the
+// platform's commit creates them (`parentSessionId`). A second tree sends the backend's own key
+// (`parent_session_id`) with the same runner tokens: a backend-contract probe, reported apart,
+// because no runner sends it. Every child at every depth must carry the root user's whole identity
+// (userId, displayName, groups); `--strict-identity userId` narrows that to userId (contract §3.3).
+import type { RecordEntry, Scenario, ScenarioContext } from '../harness/index.ts';
 import { PARENT_KEY_BACKEND, PARENT_KEY_RUNNER, runnerSaUserId, type ParentKey } from '../harness/platform/contract.ts';
 import type { ParentKeyMode } from '../harness/sim/runner.ts';
+import { treeSize } from '../harness/sim/spawn-tree.ts';
 import type { SimUser } from '../harness/sim/users.ts';
 import { setupEnv, type ScenarioEnv } from './support/env.ts';
 import { nameAll, Namer, pathOf, reportTree, walkTree, type WalkedNode } from './support/tree.ts';
 
 export const IDENTITY_SCENARIO = 'identity-inheritance';
 
-/** The two spellings a runner may use, named by the JSON key they send. */
-export const KEY_MODES: { mode: ParentKeyMode; key: ParentKey }[] = [
-  { mode: 'camel', key: PARENT_KEY_RUNNER },
-  { mode: 'snake', key: PARENT_KEY_BACKEND },
+/** The trees: the runner's own request, and the backend-contract probe with the key the backend reads. */
+export const KEY_MODES: { mode: ParentKeyMode; key: ParentKey; probe: boolean }[] = [
+  { mode: 'camel', key: PARENT_KEY_RUNNER, probe: false },
+  { mode: 'snake', key: PARENT_KEY_BACKEND, probe: true },
 ];
 
+/** Assertion ids: `identity.parentSessionId.*` for runner-created children, `identity.probe.parent_session_id.*` for the probe. */
+const prefixOf = (key: string) => (KEY_MODES.find((k) => k.key === key)?.probe ? `identity.probe.${key}` : `identity.${key}`);
 export const identityAssertion = {
-  created: (key: string) => `identity.${key}.created`,
-  userId: (key: string) => `identity.${key}.userId`,
-  displayNameGroups: (key: string) => `identity.${key}.displayName-groups`,
+  prefix: (key: string) => `${prefixOf(key)}.`,
+  created: (key: string) => `${prefixOf(key)}.created`,
+  userId: (key: string) => `${prefixOf(key)}.userId`,
+  displayNameGroups: (key: string) => `${prefixOf(key)}.displayName-groups`,
 };
 
 export function treeDeadlineMs(ctx: ScenarioContext, nodes: number): number {
   return Math.max(10_000, Math.min(ctx.config.timeouts.scenarioMs - 15_000, 60_000 + nodes * 3_000));
 }
 
-export function treeSize(depth: number, fanout: number): number {
-  let total = 1;
-  let level = 1;
-  for (let d = 0; d < depth; d++) total += level *= fanout;
-  return total;
+/** Sessions of the configured identity tree. */
+export function configuredTreeSize(ctx: ScenarioContext): number {
+  return treeSize(ctx.config.depth, ctx.config.fanout, ctx.config.wideLevels);
 }
 
 /** Checks every non-root node of a walked tree against the root user. */
 export function checkInheritance(ctx: ScenarioContext, nodes: WalkedNode[], namer: Namer, owner: SimUser, namespace: string, key: string): void {
   const strict = ctx.config.strictIdentity === 'all';
+  const probe = !!KEY_MODES.find((k) => k.key === key)?.probe;
+  const rec = (e: RecordEntry) => ctx.record({ ...e, ...(probe ? { probe } : {}) });
   for (const n of nodes) {
     if (n.parentId === undefined) continue;
     const sessionPath = pathOf(nodes, n.id);
-    const where = `child ${n.id} (depth ${n.depth}, created by the runner of ${n.parentId} with "${key}")`;
+    const where = probe
+      ? `child ${n.id} (depth ${n.depth}, created by an API caller holding the runner token of ${n.parentId}, with "${key}")`
+      : `child ${n.id} (depth ${n.depth}, created by the runner of ${n.parentId})`;
     if (n.status !== 201 || !n.view) {
-      ctx.record({
+      rec({
         assertion: identityAssertion.created(key),
         sessionPath,
         expected: { status: 201 },
@@ -52,14 +60,14 @@ export function checkInheritance(ctx: ScenarioContext, nodes: WalkedNode[], name
       });
       continue;
     }
-    ctx.record({ assertion: identityAssertion.created(key), status: 'passed', sessionPath });
+    rec({ assertion: identityAssertion.created(key), status: 'passed', sessionPath });
     const uc = n.view.userContext ?? {};
     const actualId = namer.normalize(uc.userId ?? null);
     if (uc.userId === owner.userId) {
-      ctx.record({ assertion: identityAssertion.userId(key), status: 'passed', sessionPath });
+      rec({ assertion: identityAssertion.userId(key), status: 'passed', sessionPath });
     } else {
       const sa = actualId === runnerSaUserId(namespace, `<${n.parentId}>`) ? ' (its parent runner\'s ServiceAccount identity)' : '';
-      ctx.record({
+      rec({
         assertion: identityAssertion.userId(key),
         sessionPath,
         expected: { userId: owner.userId },
@@ -72,9 +80,9 @@ export function checkInheritance(ctx: ScenarioContext, nodes: WalkedNode[], name
     const expected = { displayName: owner.displayName, groups: owner.groups };
     const actual = { displayName: uc.displayName ?? null, groups: uc.groups ?? null };
     if (JSON.stringify(actual) === JSON.stringify(expected)) {
-      ctx.record({ assertion: identityAssertion.displayNameGroups(key), status: 'passed', sessionPath });
+      rec({ assertion: identityAssertion.displayNameGroups(key), status: 'passed', sessionPath });
     } else {
-      ctx.record({
+      rec({
         assertion: identityAssertion.displayNameGroups(key),
         sessionPath,
         expected,
@@ -84,16 +92,16 @@ export function checkInheritance(ctx: ScenarioContext, nodes: WalkedNode[], name
       });
     }
   }
-  if (!strict) ctx.skip(identityAssertion.displayNameGroups(key), 'only userId is required; pass --strict-identity all to require displayName and groups');
+  if (!strict) ctx.skip(identityAssertion.displayNameGroups(key), 'only userId is required (--strict-identity userId)', { probe });
 }
 
 export async function runIdentityTrees(ctx: ScenarioContext, env: ScenarioEnv, namespace: string, owner: SimUser): Promise<void> {
-  const { depth, fanout, concurrency, seed } = ctx.config;
-  for (const { mode, key } of KEY_MODES) {
+  const { depth, fanout, wideLevels, concurrency, seed } = ctx.config;
+  for (const { mode, key, probe } of KEY_MODES) {
     if (ctx.signal.aborted) return;
     if (!ctx.config.parentKeys.includes(key)) continue;
-    ctx.log(`tree with "${key}": depth ${depth}, fanout ${fanout}`);
-    const nodes = await walkTree(env, { namespace, owner, depth, fanout, key: mode, seed, concurrency, deadlineMs: treeDeadlineMs(ctx, treeSize(depth, fanout)), signal: ctx.signal });
+    ctx.log(`${probe ? `backend-contract probe tree with "${key}"` : `runner tree (runner at ${env.runnerOptions.commit})`}: depth ${depth}, fanout ${fanout} on ${Math.min(depth, wideLevels)} level(s), then a spine`);
+    const nodes = await walkTree(env, { namespace, owner, depth, fanout, wideLevels, key: mode, seed, concurrency, deadlineMs: treeDeadlineMs(ctx, configuredTreeSize(ctx)), signal: ctx.signal });
     const namer = new Namer();
     nameAll(nodes, namer);
     ctx.tree(reportTree(nodes, namer, `${key}:`));
@@ -103,7 +111,7 @@ export async function runIdentityTrees(ctx: ScenarioContext, env: ScenarioEnv, n
 
 export const identityInheritance: Scenario = {
   name: IDENTITY_SCENARIO,
-  description: 'children created by runners (parentSessionId and parent_session_id) carry the root user\'s identity at every depth',
+  description: 'children created by runners carry the root user\'s whole identity at every depth (and the backend-contract probe with parent_session_id)',
   async run(ctx) {
     const env = await setupEnv(ctx, { users: 1 });
     try {

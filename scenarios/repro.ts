@@ -16,7 +16,7 @@ import {
 } from '../harness/platform/contract.ts';
 import { MOCK_API_KEY } from '../harness/platform/deploy.ts';
 import type { RunResult, TreeNode } from '../harness/report/model.ts';
-import { IDENTITY_SCENARIO, KEY_MODES } from './identity-inheritance.ts';
+import { IDENTITY_SCENARIO, identityAssertion, KEY_MODES } from './identity-inheritance.ts';
 import { projectName, scenarioUsers } from './support/env.ts';
 
 /**
@@ -60,20 +60,21 @@ export function identityCommands(config: HarnessConfig, key: string): string[] {
 /** Human-readable repro output from a run result. */
 export function formatIdentityRepro(result: RunResult, config: HarnessConfig): string {
   const s = result.scenarios.find((x) => x.name === IDENTITY_SCENARIO);
-  const lines = [`identity repro · target ${config.target} · profile ${config.profile} · seed ${config.seed} · depth 1, one child (${config.parentKeys.join(', ')})`];
+  const how = config.parentKeys.map((k) => (KEY_MODES.find((m) => m.key === k)?.probe ? `${k}: backend-contract probe, an API caller with the runner's token` : `${k}: the runner's own request`));
+  const lines = [`identity repro · target ${config.target} · profile ${config.profile} · seed ${config.seed} · depth 1, one child (${how.join('; ')})`];
   if (!s) return [...lines, '(identity scenario did not run)', ''].join('\n');
   if (s.status === 'error') lines.push(`scenario error: ${s.error}`);
   const failed = new Map<string, string[]>();
   for (const a of s.assertions) {
     if (!a.finding) continue;
     const last = a.finding.sessionPath[a.finding.sessionPath.length - 1];
-    for (const { key } of KEY_MODES) if (a.assertion.startsWith(`identity.${key}.`)) failed.set(`${key}:${last}`, [...(failed.get(`${key}:${last}`) ?? []), a.assertion]);
+    for (const { key } of KEY_MODES) if (a.assertion.startsWith(identityAssertion.prefix(key))) failed.set(`${key}:${last}`, [...(failed.get(`${key}:${last}`) ?? []), a.assertion]);
   }
   lines.push('', 'tree:', ...treeLines(s.tree ?? [], failed));
   const findings = s.assertions.filter((a) => a.finding);
   lines.push('', findings.length ? `findings (${findings.length}):` : 'no findings: every child carries the root user\'s identity');
   for (const a of findings) lines.push(`  ${a.assertion} at ${a.finding!.sessionPath.join(' -> ')}: expected ${JSON.stringify(a.finding!.expected)}, actual ${JSON.stringify(a.finding!.actual)}`);
-  const keys = KEY_MODES.map((k) => k.key).filter((key) => findings.some((a) => a.assertion.startsWith(`identity.${key}.`)));
+  const keys = KEY_MODES.map((k) => k.key).filter((key) => findings.some((a) => a.assertion.startsWith(identityAssertion.prefix(key))));
   for (const key of keys.length ? keys : config.parentKeys) lines.push('', `by hand (${key}):`, ...identityCommands(config, key).map((l) => `  ${l}`));
   const keyFlag = config.parentKeys[0] === PARENT_KEY_RUNNER ? '' : ` --parent-keys ${config.parentKeys[0]}`;
   lines.push('', `rerun: ambient-harness repro identity --target ${config.target} --profile ${config.profile} --seed ${config.seed}${keyFlag}`);

@@ -1,34 +1,39 @@
 // security: two users share a project. The attacker must not obtain the victim's identity or
-// credentials by naming the victim's session as a parent (contract §3.1 note 8), neither as a human
-// through the proxy nor through the runner of one of their own sessions. A runner token is refused
-// (403) in another project. X-Forwarded-User is trusted by design behind the proxy (§2.2, §3.1
-// note 9), so what is checked is the part that must hold even then: a runner token with a forged
-// `X-Forwarded-User: <victim>` reading its OWN session's credentials must not be served the
-// victim's credentials. And a user's own session never returns another user's credentials.
+// credentials by naming the victim's session as a parent (contract §3.1 note 8). Runners always
+// name their own session, so naming a foreign one is a backend-contract probe (`security.probe.*`,
+// an API caller, not a runner): as a human through the proxy, and with the attacker's runner token.
+// What the resulting child's runner then reads is a runner request (auth.py's credential fetch).
+// A runner token is refused (403) in another project (probe: a runner only calls its own). The
+// backend trusts X-Forwarded-User behind the proxy by design (§2.2, §3.1 note 9), so what is
+// probed is the part that must hold even then: a runner token with a forged
+// `X-Forwarded-User: <victim>` reading its OWN session's credentials is not served the victim's.
+// And a runner reading its own session's credentials never gets another user's.
 import type { Scenario, ScenarioContext } from '../harness/index.ts';
-import { PARENT_KEY_BACKEND, PARENT_KEY_RUNNER, ROUTES } from '../harness/platform/contract.ts';
+import { ROUTES } from '../harness/platform/contract.ts';
+import { probeParentBody, type RunnerResponse } from '../harness/sim/runner.ts';
 import type { SimUser } from '../harness/sim/users.ts';
 import { CHECKED_CREDENTIALS, credentialOwner, isCredentialOf } from './credential-resolution.ts';
-import { readSession, setupEnv, userHeaders, type ScenarioEnv } from './support/env.ts';
-import { runnerToken } from './support/sessions.ts';
-import { createAsUser, createWithRetry, Namer } from './support/tree.ts';
+import { readSession, setupEnv, userHeaders, type HttpResult } from './support/env.ts';
+import { createAsUser, createWithRetry, Namer, runnerOf } from './support/tree.ts';
 
 export const SECURITY_SCENARIO = 'security';
 
 export const securityAssertion = {
-  takeoverHuman: 'security.identity-takeover.human',
-  takeoverRunner: 'security.identity-takeover.runner',
+  takeoverHuman: 'security.probe.identity-takeover.human',
+  takeoverRunner: 'security.probe.identity-takeover.runner-token',
   credentialTheft: 'security.credential-theft',
-  crossProjectToken: 'security.cross-project-token',
-  forgedForwardedUser: 'security.forged-forwarded-user',
+  crossProjectToken: 'security.probe.cross-project-token',
+  forgedForwardedUser: 'security.probe.forged-forwarded-user',
   credentialsIsolated: 'security.credentials-isolated',
 };
 
-const both = (parent: string) => ({ [PARENT_KEY_BACKEND]: parent, [PARENT_KEY_RUNNER]: parent, initialPrompt: 'harness: naming a foreign parent' });
+const probeFlag = (assertion: string) => (assertion.includes('.probe.') ? { probe: true } : {});
+const both = (parent: string) => probeParentBody('both', parent, { initialPrompt: 'harness: naming a foreign parent' });
+const RUNNER_TIMEOUT_MS = 60_000;
 
 function checkNotVictim(ctx: ScenarioContext, namer: Namer, assertion: string, path: string[], what: string, status: number, userId: string | undefined, attacker: SimUser, victim: SimUser): void {
   if (status === 201 && userId !== victim.userId) {
-    ctx.record({ assertion, status: 'passed', sessionPath: path });
+    ctx.record({ assertion, status: 'passed', sessionPath: path, ...probeFlag(assertion) });
     return;
   }
   ctx.record({
@@ -41,22 +46,22 @@ function checkNotVictim(ctx: ScenarioContext, namer: Namer, assertion: string, p
         ? `${what}: the child took the victim's identity ${JSON.stringify(victim.userId)} (attacker ${JSON.stringify(attacker.userId)})`
         : `${what}: create answered ${status}`,
     repro: ctx.repro(),
+    ...probeFlag(assertion),
   });
 }
 
-/** Reads all credential types with a token; a finding if any returns the victim's credential. */
+/** Reads all credential types (one read per type); a finding if any returns the victim's credential. */
 async function checkNoVictimCredentials(
   ctx: ScenarioContext,
-  env: ScenarioEnv,
   assertion: string,
-  o: { ns: string; session: string; token: string; headers?: Record<string, string>; path: string[]; what: string; victim: SimUser },
+  o: { read: (type: (typeof CHECKED_CREDENTIALS)[number]) => Promise<HttpResult>; path: string[]; what: string; victim: SimUser },
 ): Promise<void> {
   const leaked: string[] = [];
   for (const type of CHECKED_CREDENTIALS) {
-    const r = await env.http('GET', ROUTES.credentials(o.ns, o.session, type), { token: o.token, headers: o.headers, timeoutMs: 15_000 });
+    const r = await o.read(type);
     if (r.status === 200 && isCredentialOf(type, r.body, o.victim)) leaked.push(type);
   }
-  if (!leaked.length) ctx.record({ assertion, status: 'passed', sessionPath: o.path });
+  if (!leaked.length) ctx.record({ assertion, status: 'passed', sessionPath: o.path, ...probeFlag(assertion) });
   else
     ctx.record({
       assertion,
@@ -65,6 +70,7 @@ async function checkNoVictimCredentials(
       actual: { victimCredentialsServed: leaked },
       message: `${o.what}: the backend served the victim's ${leaked.join(', ')} credentials (owner ${JSON.stringify(o.victim.userId)})`,
       repro: ctx.repro(),
+      ...probeFlag(assertion),
     });
 }
 
@@ -86,31 +92,32 @@ export const security: Scenario = {
       namer.add(victimRoot, 'victim');
       namer.add(attackerRoot, 'attacker');
 
-      // 1. A human attacker names the victim's session as parent.
+      // 1. Probe: a human attacker (their own API call) names the victim's session as parent.
       const h = await createWithRetry(() => env.http('POST', ROUTES.sessions(ns), { token: env.proxyToken, headers: userHeaders(attacker), body: both(victimRoot) }));
       const hName: string | undefined = h.status === 201 ? h.body.name : undefined;
       namer.add(hName, 'victim.attacker-child');
       const hView = hName ? await readSession(env, ns, hName) : undefined;
-      checkNotVictim(ctx, namer, securityAssertion.takeoverHuman, ['victim', 'victim.attacker-child'], 'attacker (human) naming the victim\'s session as parent', h.status, hView?.userContext?.userId, attacker, victim);
+      checkNotVictim(ctx, namer, securityAssertion.takeoverHuman, ['victim', 'victim.attacker-child'], 'an API caller (the attacker, human) naming the victim\'s session as parent', h.status, hView?.userContext?.userId, attacker, victim);
 
-      // 2. The attacker's own runner names the victim's session as parent.
-      const attackerToken = await runnerToken(ctx, env, ns, attackerRoot);
-      const rr = await createWithRetry(() => env.http('POST', ROUTES.sessions(ns), { token: attackerToken, body: both(victimRoot) }));
+      // 2. Probe: an API caller holding the attacker's runner token names the victim's session.
+      const attackerRunner = await runnerOf(env, ns, attackerRoot, Date.now() + RUNNER_TIMEOUT_MS, ctx.signal);
+      const rr = await createWithRetry(() => attackerRunner.probe('POST', both(victimRoot)));
       const rName: string | undefined = rr.status === 201 ? rr.body.name : undefined;
       namer.add(rName, 'victim.attacker-runner-child');
       const rView = rName ? await readSession(env, ns, rName) : undefined;
-      checkNotVictim(ctx, namer, securityAssertion.takeoverRunner, ['attacker', 'victim.attacker-runner-child'], 'the attacker\'s runner naming the victim\'s session as parent', rr.status, rView?.userContext?.userId, attacker, victim);
+      checkNotVictim(ctx, namer, securityAssertion.takeoverRunner, ['attacker', 'victim.attacker-runner-child'], 'an API caller with the attacker\'s runner token naming the victim\'s session as parent', rr.status, rView?.userContext?.userId, attacker, victim);
 
-      // 3. What the attacker's child can read with its own runner token.
+      // 3. Runner: the attacker's child's runner fetches its credentials as auth.py does.
       if (hName) {
-        const childToken = await runnerToken(ctx, env, ns, hName);
-        await checkNoVictimCredentials(ctx, env, securityAssertion.credentialTheft, { ns, session: hName, token: childToken, path: ['victim', 'victim.attacker-child'], what: 'the attacker\'s child (foreign parent) reading its credentials', victim });
+        const childRunner = await runnerOf(env, ns, hName, Date.now() + RUNNER_TIMEOUT_MS, ctx.signal);
+        await checkNoVictimCredentials(ctx, securityAssertion.credentialTheft, { read: (t) => childRunner.credentials(t), path: ['victim', 'victim.attacker-child'], what: 'the runner of the attacker\'s child (foreign parent) reading its credentials', victim });
       } else ctx.skip(securityAssertion.credentialTheft, `the attacker's child was not created (${h.status})`);
 
-      // 4. A runner token in another project.
-      const list = await env.http('GET', ROUTES.sessions(other), { token: attackerToken });
-      const create = await env.http('POST', ROUTES.sessions(other), { token: attackerToken, body: { initialPrompt: 'harness cross-project' } });
-      if (list.status === 403 && create.status === 403) ctx.record({ assertion: securityAssertion.crossProjectToken, status: 'passed', sessionPath: ['attacker'] });
+      // 4. Probe: a runner token used against another project.
+      const crossPath = `/projects/${other}/agentic-sessions`;
+      const list: RunnerResponse = await attackerRunner.probe('GET', undefined, crossPath);
+      const create: RunnerResponse = await attackerRunner.probe('POST', { initialPrompt: 'harness cross-project' }, crossPath);
+      if (list.status === 403 && create.status === 403) ctx.record({ assertion: securityAssertion.crossProjectToken, status: 'passed', sessionPath: ['attacker'], probe: true });
       else
         ctx.record({
           assertion: securityAssertion.crossProjectToken,
@@ -119,23 +126,22 @@ export const security: Scenario = {
           actual: { list: list.status, create: create.status },
           message: `a runner token of project ${ns} used against project ${other}: list ${list.status}, create ${create.status}`,
           repro: ctx.repro(),
+          probe: true,
         });
 
-      // 5. Forged X-Forwarded-User on the runner path.
-      await checkNoVictimCredentials(ctx, env, securityAssertion.forgedForwardedUser, {
-        ns,
-        session: attackerRoot,
-        token: attackerToken,
-        headers: { 'X-Forwarded-User': victim.rawId },
+      // 5. Probe: forged X-Forwarded-User with the attacker's runner token.
+      const attackerToken = await attackerRunner.token();
+      await checkNoVictimCredentials(ctx, securityAssertion.forgedForwardedUser, {
+        read: (t) => env.http('GET', ROUTES.credentials(ns, attackerRoot, t), { token: attackerToken, headers: { 'X-Forwarded-User': victim.rawId }, timeoutMs: 15_000 }),
         path: ['attacker'],
-        what: `the attacker's runner token with a forged X-Forwarded-User of the victim`,
+        what: `an API caller with the attacker's runner token and a forged X-Forwarded-User of the victim`,
         victim,
       });
 
-      // 6. The attacker's own session never returns the victim's credentials (and serves the attacker's own).
+      // 6. Runner: the attacker's own runner never gets another user's credentials for its own session.
       const leaks: string[] = [];
       for (const type of CHECKED_CREDENTIALS) {
-        const r = await env.http('GET', ROUTES.credentials(ns, attackerRoot, type), { token: attackerToken, timeoutMs: 15_000 });
+        const r = await attackerRunner.credentials(type);
         const whose = r.status === 200 ? credentialOwner(type, r.body, env.users) : -1;
         if (whose >= 0 && env.users[whose] !== attacker) leaks.push(`${type}:${env.users[whose].userId}`);
       }
@@ -146,7 +152,7 @@ export const security: Scenario = {
           sessionPath: ['attacker'],
           expected: { foreignCredentials: [] },
           actual: { foreignCredentials: leaks },
-          message: `the attacker's own session was served other users' credentials: ${leaks.join(', ')}`,
+          message: `the attacker's runner was served other users' credentials for its own session: ${leaks.join(', ')}`,
           repro: ctx.repro(),
         });
     } finally {

@@ -46,6 +46,11 @@ export const ROUTES = {
 export const CREDENTIAL_TYPES = ['github', 'jira', 'gitlab', 'google'] as const;
 export type CredentialType = (typeof CREDENTIAL_TYPES)[number];
 
+// ---- Runner --------------------------------------------------------------------------------------
+/** Platform commits whose runner requests are modelled (§7): 6b21778 (M) and 0b59fe7de (H). */
+export const RUNNER_COMMITS = ['6b21778', '0b59fe7de'] as const;
+export type RunnerCommit = (typeof RUNNER_COMMITS)[number];
+
 // ---- JSON keys ---------------------------------------------------------------------------------
 /** The backend's create-request key (Go tag `parent_session_id`). */
 export const PARENT_KEY_BACKEND = 'parent_session_id';

@@ -52,6 +52,7 @@ function scenario(s: ScenarioResult): unknown {
       status: a.status,
       ...(a.reason !== undefined ? { reason: a.reason } : {}),
       ...(a.sessionPath ? { sessionPath: a.sessionPath } : {}),
+      ...(a.probe ? { probe: true } : {}),
       durationMs: a.durationMs,
     })),
     tree: tree(s.tree ?? []),
@@ -82,7 +83,7 @@ export function buildReportJson(run: RunResult): unknown {
     },
     parameters: sortKeys(run.parameters),
     target: { name: run.target.name, capabilities: sortKeys(run.target.capabilities) },
-    summary: { scenarios: run.scenarios.length, assertions: countAssertions(run), findings: findings.length },
+    summary: { scenarios: run.scenarios.length, assertions: countAssertions(run, 'checks'), probes: countAssertions(run, 'probes'), findings: findings.length },
     scenarios: run.scenarios.map(scenario),
     findings: findings.map((f) => ({
       scenario: f.scenario,
@@ -92,6 +93,7 @@ export function buildReportJson(run: RunResult): unknown {
       actual: sortKeys(f.actual) ?? null,
       message: f.message,
       repro: f.repro,
+      ...(f.probe ? { probe: true } : {}),
     })),
     timings: sortKeys(run.timings),
   };

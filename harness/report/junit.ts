@@ -81,7 +81,12 @@ export function renderJUnit(run: RunResult): string {
     errors += e;
     skipped += sk;
   };
-  for (const s of suites) add(s);
+  for (const s of suites) {
+    // Backend-contract probes get a suite of their own: an API caller's shapes, not runner behaviour.
+    const probes = s.assertions.filter((a) => a.probe);
+    add(probes.length ? { ...s, assertions: s.assertions.filter((a) => !a.probe) } : s);
+    if (probes.length) add({ name: `${s.name} (backend-contract probes)`, status: probes.some((a) => a.status === 'failed') ? 'failed' : 'passed', assertions: probes, startedAt: s.startedAt, durationMs: 0 });
+  }
   if (run.error) {
     add({ name: 'run', status: 'error', error: `${run.error.code}: ${run.error.message}`, assertions: [], startedAt: run.startedAt, durationMs: run.durationMs });
   }

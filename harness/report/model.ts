@@ -12,6 +12,8 @@ export interface Finding {
   message: string;
   /** One-line command that reproduces it, e.g. `ambient-harness repro identity --profile m-6b21778 --seed 42`. */
   repro: string;
+  /** A backend-contract probe: the request was sent by an API caller in a shape no runner sends. */
+  probe?: boolean;
 }
 
 export type AssertionStatus = 'passed' | 'failed' | 'skipped';
@@ -24,6 +26,8 @@ export interface AssertionRecord {
   reason?: string;
   sessionPath?: string[];
   finding?: Finding;
+  /** A backend-contract probe (an API caller, not a runner): listed apart from the checks of runner and user behaviour. */
+  probe?: boolean;
   durationMs: number;
 }
 
@@ -90,8 +94,9 @@ export function allFindings(run: RunResult): Finding[] {
   return run.scenarios.flatMap((s) => s.assertions.flatMap((a) => (a.finding ? [a.finding] : [])));
 }
 
-export function countAssertions(run: RunResult): Record<AssertionStatus, number> {
+/** Outcome counts of the checks (`which: 'checks'`, the default), of the backend-contract probes, or of both. */
+export function countAssertions(run: RunResult, which: 'checks' | 'probes' | 'all' = 'checks'): Record<AssertionStatus, number> {
   const out: Record<AssertionStatus, number> = { passed: 0, failed: 0, skipped: 0 };
-  for (const s of run.scenarios) for (const a of s.assertions) out[a.status]++;
+  for (const s of run.scenarios) for (const a of s.assertions) if (which === 'all' || (which === 'probes') === !!a.probe) out[a.status]++;
   return out;
 }

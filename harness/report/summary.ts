@@ -10,24 +10,29 @@ function show(value: unknown): string {
 }
 
 export function renderSummary(run: RunResult): string {
-  const counts = countAssertions(run);
-  const findings = allFindings(run);
+  const counts = countAssertions(run, 'checks');
+  const probes = countAssertions(run, 'probes');
+  const findings = allFindings(run).filter((f) => !f.probe);
+  const probeFindings = allFindings(run).filter((f) => f.probe);
   const lines: string[] = [];
   lines.push(`## ambient-harness: ${outcomeOf(run.exitCode)} (exit ${run.exitCode})`, '');
   lines.push(`Run ${code(run.runId)} · target ${code(run.target.name)} · profile ${code(run.profile)} · seed ${run.seed} · ${(run.durationMs / 1000).toFixed(1)} s`, '');
   if (run.error) lines.push(`**Run failed:** ${code(run.error.code)} ${cell(run.error.message)}`, '');
   lines.push(`Assertions: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped.`, '');
+  if (probes.passed + probes.failed + probes.skipped)
+    lines.push(`Backend-contract probes (an API caller sending shapes no runner sends): ${probes.passed} passed, ${probes.failed} failed, ${probes.skipped} skipped.`, '');
   if (run.scenarios.length) {
     lines.push('| scenario | status | passed | failed | skipped | note |', '|---|---|---|---|---|---|');
     for (const s of run.scenarios) {
-      const n = (st: string) => s.assertions.filter((a) => a.status === st).length;
+      const n = (st: string) => s.assertions.filter((a) => a.status === st && !a.probe).length;
       lines.push(`| ${cell(s.name)} | ${s.status} | ${n('passed')} | ${n('failed')} | ${n('skipped')} | ${cell(s.error ?? s.reason ?? '')} |`);
     }
     lines.push('');
   }
-  if (findings.length) {
-    lines.push(`### Findings (${findings.length})`, '');
-    for (const f of findings) {
+  for (const [title, list] of [['Findings', findings], ['Backend-contract probe findings (an API caller, not a runner)', probeFindings]] as const) {
+    if (!list.length) continue;
+    lines.push(`### ${title} (${list.length})`, '');
+    for (const f of list) {
       lines.push(`- **${cell(f.scenario)} / ${cell(f.assertion)}**: ${cell(f.message)}`);
       lines.push(`  - path: ${f.sessionPath.length ? f.sessionPath.map(code).join(' → ') : '(none)'}`);
       lines.push(`  - expected: ${code(show(f.expected))}`);

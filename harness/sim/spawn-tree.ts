@@ -4,7 +4,7 @@
 // per-session polling). Bounded concurrency and total time; results in plan order.
 import { CoreV1Api, CustomObjectsApi, makeInformer, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import { APP_RUNNER_POD, CRD_GROUP, CRD_VERSION, K8S_LIST_PAGE_SIZE, LABEL_APP, LABEL_SESSION, ROUTES, SESSION_PLURAL, sessionObjectNames } from '../platform/contract.ts';
-import { loopbackUrlMap, secretReaderFor, SimRunner, type ParentKeyMode } from './runner.ts';
+import { loopbackUrlMap, probeParentBody, secretReaderFor, SimRunner, type ParentKeyMode } from './runner.ts';
 import { forwardedHeaders, type SimUser } from './users.ts';
 import { mulberry32 } from '../random.ts';
 
@@ -19,6 +19,11 @@ export interface TreePlanOptions {
   /** Levels below the roots (depth 4, fanout 10 → 11,111 nodes per root). */
   depth: number;
   fanout: number;
+  /**
+   * Levels that fan out (default: all). Below them the tree narrows to a spine: one chain under
+   * the first node of the last wide level, down to `depth` — deep without growing wide.
+   */
+  wideLevels?: number;
   keyMix: KeyMix;
   roots?: number;
   /** Number of users the roots are spread over (round-robin). */
@@ -30,16 +35,26 @@ export interface PlannedNode {
   id: string;
   parentId?: string;
   depth: number;
-  /** Key the parent's runner uses for this node (roots: none). */
+  /** How this node is created from its parent: `camel` by the parent's runner, `snake`/`both` by a backend-contract probe with the runner's token (roots: none). */
   key?: ParentKeyMode;
   /** Index of the user who owns the root of this node's tree. */
   userIndex: number;
 }
 
 
+/** Nodes of one root's tree: the wide levels' geometric sum, plus one per spine level. */
+export function treeSize(depth: number, fanout: number, wideLevels = depth): number {
+  const wide = Math.min(depth, Math.max(0, wideLevels));
+  let total = 1;
+  let level = 1;
+  for (let d = 0; d < wide; d++) total += level *= fanout;
+  return total + (level > 0 ? depth - wide : 0);
+}
+
 export function planTree(o: TreePlanOptions): PlannedNode[] {
   if (o.depth < 0 || o.fanout < 0) throw new Error('depth and fanout must be >= 0');
-  const total = (o.roots ?? 1) * (o.fanout === 1 ? o.depth + 1 : (Math.pow(o.fanout, o.depth + 1) - 1) / Math.max(1, o.fanout - 1));
+  const wide = o.wideLevels ?? o.depth;
+  const total = (o.roots ?? 1) * treeSize(o.depth, o.fanout, wide);
   if (total > 200_000) throw new Error(`tree of ${total} nodes is over the 200,000 limit`);
   const rand = mulberry32(o.seed);
   const weights = (['camel', 'snake', 'both'] as const).map((k) => [k, Math.max(0, o.keyMix[k])] as const);
@@ -56,7 +71,10 @@ export function planTree(o: TreePlanOptions): PlannedNode[] {
   nodes.push(...level);
   for (let d = 1; d <= o.depth; d++) {
     const next: PlannedNode[] = [];
-    for (const p of level) for (let i = 0; i < o.fanout; i++) next.push({ id: `${p.id}.${i}`, parentId: p.id, depth: d, key: pickKey(), userIndex: p.userIndex });
+    // Spine levels: one child, under the first node of the level above (per root).
+    const parents = d <= wide ? level : level.filter((p, i) => i === 0 || p.id.split('.')[0] !== level[i - 1].id.split('.')[0]);
+    const fan = d <= wide ? o.fanout : 1;
+    for (const p of parents) for (let i = 0; i < fan; i++) next.push({ id: `${p.id}.${i}`, parentId: p.id, depth: d, key: pickKey(), userIndex: p.userIndex });
     nodes.push(...next);
     level = next;
   }
@@ -199,7 +217,8 @@ export async function executeTree(plan: PlannedNode[], o: ExecuteOptions): Promi
         if (Date.now() > deadline) throw new Error('deadline');
         res.timings.startedMs = now();
         if (runner) {
-          const r = await runner.createSession({ sessionName: `sim-${n.id}`, initialPrompt: `simulated child ${n.id}` }, n.key ?? 'camel');
+          const opts = { sessionName: `sim-${n.id}`, initialPrompt: `simulated child ${n.id}` };
+          const r = !n.key || n.key === 'camel' ? await runner.createSession(opts) : await runner.probe('POST', probeParentBody(n.key, runner.sessionName, opts));
           res.status = r.status;
           res.name = r.body?.name;
           if (r.status !== 201) res.error = r.body?.error ?? String(r.body);

@@ -16,6 +16,8 @@ import {
 import { MOCK_API_KEY } from '../../harness/platform/deploy.ts';
 import { apiCode, describeError, loadKubeConfig } from '../../harness/platform/kube.ts';
 import { makeUsers, seedViaEndpoints, type SimUser } from '../../harness/sim/users.ts';
+import type { RunnerOptions } from '../../harness/sim/runner.ts';
+import { runnerCommitOf } from '../../harness/config.ts';
 import { callBackend } from '../../harness/sim/backend-http.ts';
 
 export const PROXY_SA = 'harness-proxy';
@@ -54,6 +56,8 @@ export interface ScenarioEnv {
   /** Token of the proxy ServiceAccount (never logged; registered for redaction). */
   proxyToken: string;
   users: SimUser[];
+  /** How simulated runners are built: the platform commit whose requests they send. */
+  runnerOptions: RunnerOptions;
   http(method: string, route: string, opts?: { token?: string; headers?: Record<string, string>; body?: unknown; timeoutMs?: number }): Promise<HttpResult>;
   /** Creates (or recreates) a managed project namespace with ambient-runner-secrets; the proxy gets admin in it. */
   project(suffix: string): Promise<string>;
@@ -141,7 +145,8 @@ export async function setupEnv(ctx: ScenarioContext, opts: { users?: number; see
     for (const ns of created) await core.deleteNamespace({ name: ns }).catch(() => undefined);
     await core.deleteNamespacedServiceAccount({ namespace: platformNamespace, name: PROXY_SA }).catch(() => undefined);
   };
-  return { adminKc, core, custom, origin, platformNamespace, proxyToken, users, http, project, cleanup };
+  const runnerOptions: RunnerOptions = { commit: runnerCommitOf(config) };
+  return { adminKc, core, custom, origin, platformNamespace, proxyToken, users, runnerOptions, http, project, cleanup };
 }
 
 export interface SessionView {

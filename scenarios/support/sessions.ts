@@ -1,6 +1,5 @@
-// Session-level helpers shared by the fallback and security scenarios: a runner's token (read like
-// the kubelet would, from the token Secret, once the operator provisioned the session), direct CR
-// writes for parents the backend would never create, and userContext comparison.
+// Session-level helpers shared by the fallback and security scenarios: direct CR writes for
+// parents the backend would never create, and userContext comparison.
 import {
   ANN_DESIRED_PHASE,
   CRD_GROUP,
@@ -9,26 +8,12 @@ import {
   SESSION_API_VERSION,
   SESSION_KIND,
   SESSION_PLURAL,
-  sessionObjectNames,
-  TOKEN_SECRET_KEY,
 } from '../../harness/platform/contract.ts';
-import type { ScenarioContext } from '../../harness/index.ts';
-import { secretReaderFor } from '../../harness/sim/runner.ts';
 import type { SimUser } from '../../harness/sim/users.ts';
-import { retryTransient, type ScenarioEnv, type SessionView } from './env.ts';
-import { runnerOf } from './tree.ts';
+import type { ScenarioEnv, SessionView } from './env.ts';
 
-/** The runner's BOT_TOKEN of a session (waits, bounded, for its runner Pod); registered for redaction. */
-export async function runnerToken(ctx: ScenarioContext, env: ScenarioEnv, namespace: string, session: string, timeoutMs = 60_000): Promise<string> {
-  await runnerOf(env, namespace, session, Date.now() + timeoutMs, ctx.signal);
-  const token = await retryTransient(() => secretReaderFor(env.adminKc)(namespace, sessionObjectNames(session).tokenSecret, TOKEN_SECRET_KEY));
-  if (!token) throw new Error(`session ${namespace}/${session} has no runner token`);
-  ctx.secret(token);
-  return token;
-}
-
-/** A session CR written with the admin kubeconfig (no pod: desired phase Stopped). */
-export async function writeSessionCR(env: ScenarioEnv, namespace: string, name: string, runId: string, userContext: Record<string, unknown>): Promise<void> {
+/** A session CR written with the admin kubeconfig: no pod (desired phase Stopped) unless `runner`, then the operator provisions its runner. */
+export async function writeSessionCR(env: ScenarioEnv, namespace: string, name: string, runId: string, userContext: Record<string, unknown>, opts: { runner?: boolean } = {}): Promise<void> {
   await env.custom.createNamespacedCustomObject({
     group: CRD_GROUP,
     version: CRD_VERSION,
@@ -37,7 +22,7 @@ export async function writeSessionCR(env: ScenarioEnv, namespace: string, name: 
     body: {
       apiVersion: SESSION_API_VERSION,
       kind: SESSION_KIND,
-      metadata: { name, namespace, labels: { [LABEL_HARNESS_RUN]: runId }, annotations: { [ANN_DESIRED_PHASE]: 'Stopped' } },
+      metadata: { name, namespace, labels: { [LABEL_HARNESS_RUN]: runId }, ...(opts.runner ? {} : { annotations: { [ANN_DESIRED_PHASE]: 'Stopped' } }) },
       spec: { displayName: `harness parent ${name}`, initialPrompt: 'harness-authored parent', userContext },
     },
   });

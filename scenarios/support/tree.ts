@@ -8,7 +8,7 @@ import { CoreV1Api, type V1Pod } from '@kubernetes/client-node';
 import { ROUTES, sessionObjectNames } from '../../harness/platform/contract.ts';
 import { apiCode } from '../../harness/platform/kube.ts';
 import type { TreeNode } from '../../harness/report/model.ts';
-import { loopbackUrlMap, secretReaderFor, SimRunner, type ParentKeyMode } from '../../harness/sim/runner.ts';
+import { loopbackUrlMap, probeParentBody, secretReaderFor, SimRunner, type ParentKeyMode } from '../../harness/sim/runner.ts';
 import { planTree } from '../../harness/sim/spawn-tree.ts';
 import type { SimUser } from '../../harness/sim/users.ts';
 import { readSession, retryTransient, userHeaders, type HttpResult, type ScenarioEnv, type SessionView } from './env.ts';
@@ -32,6 +32,8 @@ export interface WalkOptions {
   owner: SimUser;
   depth: number;
   fanout: number;
+  wideLevels: number;
+  /** `camel`: every child is created by its parent's runner; `snake`/`both`: by a backend-contract probe with that runner's token. */
   key: ParentKeyMode;
   seed: number;
   concurrency: number;
@@ -98,7 +100,7 @@ export async function runnerOf(env: ScenarioEnv, namespace: string, session: str
     }
     if (pod) {
       const found = pod;
-      return retryTransient(() => SimRunner.fromPod(found, secretReaderFor(env.adminKc), loopbackUrlMap(env.origin)));
+      return retryTransient(() => SimRunner.fromPod(found, secretReaderFor(env.adminKc), loopbackUrlMap(env.origin), env.runnerOptions));
     }
     if (Date.now() > deadline || signal?.aborted) throw new Error(`runner pod of ${namespace}/${session} did not appear in time`);
     await sleep(200);
@@ -111,7 +113,7 @@ export function createAsUser(env: ScenarioEnv, namespace: string, user: SimUser,
 }
 
 export async function walkTree(env: ScenarioEnv, o: WalkOptions): Promise<WalkedNode[]> {
-  const plan = planTree({ seed: o.seed, depth: o.depth, fanout: o.fanout, keyMix: { camel: o.key === 'camel' ? 1 : 0, snake: o.key === 'snake' ? 1 : 0, both: o.key === 'both' ? 1 : 0 }, roots: 1, userCount: 1 });
+  const plan = planTree({ seed: o.seed, depth: o.depth, fanout: o.fanout, wideLevels: o.wideLevels, keyMix: { camel: o.key === 'camel' ? 1 : 0, snake: o.key === 'snake' ? 1 : 0, both: o.key === 'both' ? 1 : 0 }, roots: 1, userCount: 1 });
   const deadline = Date.now() + o.deadlineMs;
   // At most one create per second succeeds at m-6b21778: k simultaneous creators need k seconds.
   const attempts = Math.min(60, plan.length + 3);
@@ -131,7 +133,9 @@ export async function walkTree(env: ScenarioEnv, o: WalkOptions): Promise<Walked
       } else {
         if (!parent.name) throw new Error('parent was not created');
         const runner = await runnerOf(env, o.namespace, parent.name, deadline, o.signal);
-        r = await sem.run(() => createWithRetry(() => runner.createSession({ sessionName: `sim-${n.id}`, initialPrompt: `harness child ${n.id}` }, n.key ?? o.key), attempts));
+        const opts = { sessionName: `sim-${n.id}`, initialPrompt: `harness child ${n.id}` };
+        const key = n.key ?? o.key;
+        r = await sem.run(() => createWithRetry(() => (key === 'camel' ? runner.createSession(opts) : runner.probe('POST', probeParentBody(key, runner.sessionName, opts))), attempts));
       }
       node.status = r.status;
       node.attempts = r.attempts;

@@ -13,7 +13,7 @@ describe.concurrent('ambient-harness CLI (spawned)', () => {
     expect(r.code).toBe(0);
     for (const s of ['run', 'repro', 'controlplane', 'validate-config', 'Exit codes', '99', 'thresholds breached']) expect(r.stdout).toContain(s);
     expect(run.code).toBe(0);
-    for (const f of ['--target', '--profile', '--seed', '--depth', '--fanout', '--concurrency', '--report-dir', '--backend-cmd', '--operator-cmd', '--platform-dir', '--strict-identity']) {
+    for (const f of ['--target', '--profile', '--seed', '--depth', '--fanout', '--concurrency', '--report-dir', '--backend-cmd', '--operator-cmd', '--platform-dir', '--strict-identity', '--runner', '--wide-levels']) {
       expect(run.stdout).toContain(f);
     }
   });

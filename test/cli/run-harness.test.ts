@@ -110,7 +110,7 @@ describe('runHarness', () => {
     const r = await run(['identity.finding'], { profile: 'm-6b21778' });
     expect(r.exitCode).toBe(1);
     expect(r.result.scenarios[0].assertions[0].finding?.repro).toBe(
-      'ambient-harness run identity.finding --target embedded --profile m-6b21778 --seed 42 --depth 3 --fanout 2 --concurrency 4',
+      'ambient-harness run identity.finding --target embedded --profile m-6b21778 --seed 42 --depth 6 --fanout 2 --concurrency 4',
     );
   });
 

@@ -82,7 +82,7 @@ describe('report.json', () => {
     expect(json.schemaVersion).toBe(1);
     expect(json.run).toMatchObject({ seed: 42, profile: 'm-6b21778', target: 'embedded', exitCode: 3, outcome: 'infrastructure-error' });
     expect(json.run.runKey).toMatch(/^[0-9a-f]{12}$/);
-    expect(json.summary).toEqual({ scenarios: 3, assertions: { passed: 2, failed: 1, skipped: 1 }, findings: 1 });
+    expect(json.summary).toEqual({ scenarios: 3, assertions: { passed: 2, failed: 1, skipped: 1 }, probes: { passed: 0, failed: 0, skipped: 0 }, findings: 1 });
     expect(json.findings[0]).toMatchObject({ scenario: 'identity.inherit', sessionPath: ['root', 'root/0'], expected: { groups: ['devs'], userId: 'alice' } });
     expect(Object.keys(json.findings[0].expected)).toEqual(['groups', 'userId']); // free-form maps are key-sorted
     expect(json.scenarios[0].tree[0]).toEqual({ id: 'root', attrs: { key: 'parentSessionId', user: 'alice' }, children: [{ id: 'root/0', attrs: {}, children: [] }] });
@@ -118,5 +118,33 @@ describe('summary.md and writeReports', () => {
     parseXml(readFileSync(out.junit, 'utf8'));
     expect(JSON.parse(readFileSync(out.json, 'utf8')).schemaVersion).toBe(1);
     expect(readFileSync(stepSummary, 'utf8')).toBe(readFileSync(out.summary, 'utf8') + '\n');
+  });
+});
+
+describe('backend-contract probes are listed apart', () => {
+  const run = sampleRun();
+  const probeFinding = { scenario: 'identity.inherit', assertion: 'identity.probe.parent_session_id.userId', sessionPath: ['root', 'root/1'], expected: { userId: 'alice' }, actual: { userId: 'x' }, message: 'probe child lost the identity', repro: 'r', probe: true };
+  run.scenarios[0].assertions.push(
+    { scenario: 'identity.inherit', assertion: 'identity.probe.parent_session_id.created', status: 'passed', probe: true, durationMs: 1 },
+    { scenario: 'identity.inherit', assertion: probeFinding.assertion, status: 'failed', sessionPath: probeFinding.sessionPath, finding: probeFinding, probe: true, durationMs: 1 },
+  );
+
+  it('report.json: counted under summary.probes, flagged on assertions and findings', () => {
+    const json = buildReportJson(run) as any;
+    expect(json.summary.assertions).toEqual({ passed: 2, failed: 1, skipped: 1 });
+    expect(json.summary.probes).toEqual({ passed: 1, failed: 1, skipped: 0 });
+    expect(json.summary.findings).toBe(2);
+    expect(json.scenarios[0].assertions.filter((a: any) => a.probe).map((a: any) => a.assertion)).toEqual(['identity.probe.parent_session_id.created', 'identity.probe.parent_session_id.userId']);
+    expect(json.findings.map((f: any) => [f.assertion, f.probe ?? false])).toEqual([['A2 runner key parentSessionId', false], ['identity.probe.parent_session_id.userId', true]]);
+  });
+
+  it('JUnit: a suite of their own next to the scenario\'s; summary.md: a section of their own', () => {
+    const suites = children(parseXml(renderJUnit(run)), 'testsuite');
+    expect(suites.map((s) => s.attrs.name)).toEqual(['identity.inherit', 'identity.inherit (backend-contract probes)', 'memory', 'load.creates']);
+    expect([suites[1].attrs.tests, suites[1].attrs.failures]).toEqual(['2', '1']);
+    expect(children(suites[0], 'testcase').map((c) => c.attrs.name)).not.toContain('identity.probe.parent_session_id.userId');
+    const md = renderSummary(run);
+    expect(md).toContain('Backend-contract probes (an API caller sending shapes no runner sends): 1 passed, 1 failed, 0 skipped.');
+    expect(md).toMatch(/### Findings \(1\)[\s\S]*### Backend-contract probe findings \(an API caller, not a runner\) \(1\)\n\n- \*\*identity.inherit \/ identity.probe.parent_session_id.userId/);
   });
 });

@@ -28,7 +28,14 @@ describe('detection matrix: h-0b59fe7', () => {
       'naming-under-concurrency': 'passed',
     });
     expect(findingIds(outcome)).toEqual(
-      ['identity.parentSessionId.displayName-groups', 'fallback.parent-without-userId', 'fallback.deleted-parent.token-refused', 'security.identity-takeover.human', 'security.identity-takeover.runner', 'security.credential-theft'].sort(),
+      [
+        'identity.parentSessionId.displayName-groups',
+        'fallback.probe.parent-without-userId',
+        'fallback.runner.deleted-parent.token-refused',
+        'security.probe.identity-takeover.human',
+        'security.probe.identity-takeover.runner-token',
+        'security.credential-theft',
+      ].sort(),
     );
   });
 
@@ -41,17 +48,27 @@ describe('detection matrix: h-0b59fe7', () => {
     }
   });
 
-  it("the deleted parent's runner token gets 500, not 401/403, while the 30 s SSAR cache admits it", () => {
-    const [f] = findingsOf(outcome, 'fallback.deleted-parent.token-refused');
-    expect(f.actual).toEqual({ status: 500, error: 'Failed to list agentic sessions' });
+  it("the deleted parent's runner gets 500, not 401/403, while the 30 s SSAR cache admits its token", () => {
+    const [f] = findingsOf(outcome, 'fallback.runner.deleted-parent.token-refused');
+    expect(f.actual).toEqual({ request: 'list_sessions', status: 500, error: 'Failed to list agentic sessions' });
+    expect(f.probe).toBeUndefined();
   });
 
-  it('identity takeover through a foreign parent', () => {
-    for (const a of ['security.identity-takeover.human', 'security.identity-takeover.runner']) {
+  it('identity takeover through a foreign parent (backend-contract probes, listed as such)', () => {
+    for (const a of ['security.probe.identity-takeover.human', 'security.probe.identity-takeover.runner-token']) {
       const [f] = findingsOf(outcome, a);
       expect(f.actual).toEqual({ status: 201, userId: owner.userId });
       expect(f.message).toContain(second.userId);
+      expect(f.probe).toBe(true);
     }
+  });
+
+  it('the probe tree with the backend\'s own key keeps the whole identity, and is reported as a probe', () => {
+    const s = outcome.result.scenarios.find((x) => x.name === 'identity-inheritance')!;
+    const probes = s.assertions.filter((a) => a.assertion.startsWith('identity.probe.parent_session_id.'));
+    expect(probes.length).toBeGreaterThan(0);
+    expect(probes.every((a) => a.probe === true && a.status === 'passed')).toBe(true);
+    expect(s.assertions.filter((a) => a.assertion.startsWith('identity.parentSessionId.')).every((a) => !a.probe)).toBe(true);
   });
 });
 

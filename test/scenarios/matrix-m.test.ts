@@ -33,9 +33,9 @@ describe('detection matrix: m-6b21778', () => {
         'credentials.github',
         'credentials.jira',
         'credentials.gitlab',
-        'fallback.parent-without-userId',
-        'security.identity-takeover.human',
-        'security.identity-takeover.runner',
+        'fallback.probe.parent-without-userId',
+        'security.probe.identity-takeover.human',
+        'security.probe.identity-takeover.runner-token',
         'security.credential-theft',
         'naming.no-5xx',
         'naming.distinct-sessions',
@@ -72,7 +72,7 @@ describe('detection matrix: m-6b21778', () => {
   });
 
   it('identity takeover through a foreign parent gives the victim\'s identity and credentials', () => {
-    for (const a of ['security.identity-takeover.human', 'security.identity-takeover.runner']) {
+    for (const a of ['security.probe.identity-takeover.human', 'security.probe.identity-takeover.runner-token']) {
       const [f] = findingsOf(outcome, a);
       expect(f.actual).toEqual({ status: 201, userId: owner.userId });
       expect(f.message).toContain(second.userId);
@@ -80,8 +80,18 @@ describe('detection matrix: m-6b21778', () => {
     expect(findingsOf(outcome, 'security.credential-theft')[0].actual).toEqual({ victimCredentialsServed: ['github', 'jira', 'gitlab'] });
   });
 
-  it('a parent whose userContext lacks userId is copied verbatim (contract §3.1 step 6)', () => {
-    const [f] = findingsOf(outcome, 'fallback.parent-without-userId');
+  it('a parent whose userContext lacks userId is copied verbatim (contract §3.1 step 6), for an API caller naming it', () => {
+    const [f] = findingsOf(outcome, 'fallback.probe.parent-without-userId');
     expect(f.actual).toEqual({ status: 201, userContext: { displayName: 'Parent Without UserId', groups: ['orphans'] } });
+    expect(f.probe).toBe(true);
+  });
+
+  it('no runner-created child passes because of a shape no runner sends: every runner child fails, only the probe tree inherits', () => {
+    const s = outcome.result.scenarios.find((x) => x.name === 'identity-inheritance')!;
+    const runnerIds = s.assertions.filter((a) => a.assertion === 'identity.parentSessionId.userId');
+    expect(runnerIds).toHaveLength(6);
+    expect(runnerIds.every((a) => a.status === 'failed' && !a.probe)).toBe(true);
+    const probeIds = s.assertions.filter((a) => a.assertion === 'identity.probe.parent_session_id.userId');
+    expect(probeIds.every((a) => a.status === 'passed' && a.probe === true)).toBe(true);
   });
 });

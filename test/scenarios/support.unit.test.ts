@@ -5,7 +5,7 @@ import { parseConfig } from '../../harness/config.ts';
 import { redact } from '../../harness/report/redact.ts';
 import { ScenarioRegistry } from '../../harness/index.ts';
 import { builtinScenarios, registerScenarios } from '../../scenarios/index.ts';
-import { treeSize } from '../../scenarios/identity-inheritance.ts';
+import { planTree, treeSize } from '../../harness/sim/spawn-tree.ts';
 import { identityCommands, reproIdentityConfig } from '../../scenarios/repro.ts';
 import { projectName, scenarioUsers, toHeaderSafe } from '../../scenarios/support/env.ts';
 import { Namer } from '../../scenarios/support/tree.ts';
@@ -41,6 +41,20 @@ describe('scenario support', () => {
     expect(treeSize(1, 1)).toBe(2);
     expect(treeSize(2, 2)).toBe(7);
     expect(treeSize(3, 10)).toBe(1111);
+    // The default shape: 3 wide levels of fanout 2, then a spine down to depth 6.
+    expect(treeSize(6, 2, 3)).toBe(18);
+    expect(treeSize(2, 2, 3)).toBe(7);
+  });
+
+  it('below the wide levels the plan narrows to one spine, and --depth grows only the spine', () => {
+    const plan = planTree({ seed: 1, depth: 6, fanout: 2, wideLevels: 3, keyMix: { camel: 1, snake: 0, both: 0 }, userCount: 1 });
+    expect(plan).toHaveLength(18);
+    expect(plan.filter((n) => n.depth > 3).map((n) => n.id)).toEqual(['0.0.0.0.0', '0.0.0.0.0.0', '0.0.0.0.0.0.0']);
+    expect(Math.max(...plan.map((n) => n.depth))).toBe(6);
+    expect(planTree({ seed: 1, depth: 9, fanout: 2, wideLevels: 3, keyMix: { camel: 1, snake: 0, both: 0 }, userCount: 1 })).toHaveLength(21);
+    // Several roots: one spine each.
+    const two = planTree({ seed: 1, depth: 5, fanout: 2, wideLevels: 1, roots: 2, keyMix: { camel: 1, snake: 0, both: 0 }, userCount: 2 });
+    expect(two.filter((n) => n.depth === 5).map((n) => n.id)).toEqual(['0.0.0.0.0.0', '1.0.0.0.0.0']);
   });
 
   it('repro: depth 1, one child, identity only; commands carry no credential', () => {

@@ -18,6 +18,8 @@ export interface BehaviourProfile {
   credentialMismatch: 'skip-for-bots' | 'forbid';
   /** Copy the parent's whole userContext (true) or only its userId. */
   inheritFullParentContext: boolean;
+  /** Inherit only a parent userContext that has a userId (M/H copy one without it verbatim, §3.1 step 6). */
+  inheritRequiresUserId: boolean;
   /** Who may inherit a parent's identity: anyone who can read it (M/H), or only its own runner SA / owner. */
   parentInheritanceGuard: 'none' | 'owner-or-own-runner';
   /** SelfSubjectAccessReview cache TTL in the project middleware (H: 30 s; 0 = off). */
@@ -36,6 +38,7 @@ const M: BehaviourProfile = {
   annotateRunnerSaWithOwner: false,
   credentialMismatch: 'skip-for-bots',
   inheritFullParentContext: true,
+  inheritRequiresUserId: false,
   parentInheritanceGuard: 'none',
   ssarCacheTtlMs: 0,
   aguiTokenKey: false,
@@ -56,14 +59,16 @@ const H: BehaviourProfile = {
 };
 
 /**
- * What the platform should do: both keys inherit, only the parent's own runner or owner may, and
- * no SSAR cache — H's cache admits a revoked runner token to the project for up to 30 s, where its
- * next Kubernetes call fails and the backend answers 500 instead of 401.
+ * What the platform should do: both keys inherit, only the parent's own runner or owner may, a
+ * parent without a userId is not inherited, and no SSAR cache — H's cache admits a revoked runner
+ * token to the project for up to 30 s, where its next Kubernetes call fails and the backend
+ * answers 500 instead of 401.
  */
 const REFERENCE: BehaviourProfile = {
   ...H,
   name: 'reference',
   parentKeys: [PARENT_KEY_BACKEND, PARENT_KEY_RUNNER],
+  inheritRequiresUserId: true,
   parentInheritanceGuard: 'owner-or-own-runner',
   ssarCacheTtlMs: 0,
 };

@@ -119,7 +119,7 @@ async function resolveUserContext(ctx: RequestCtx, project: string, req: CreateS
     } catch (err) {
       deps.log(`Warning: ${LOG.parentFetchFailed} ${project}/${parentName}: ${describeError(err)}`);
     }
-    if (isNonEmptyMap(parentUc)) {
+    if (isNonEmptyMap(parentUc) && (!deps.profile.inheritRequiresUserId || (typeof parentUc.userId === 'string' && parentUc.userId !== ''))) {
       if (mayInherit(ctx, project, parentName, parentUc)) {
         deps.log(`${LOG.inheriting} ${parentName} (userId=${String(parentUc.userId ?? '')})`);
         return deps.profile.inheritFullParentContext ? { ...parentUc } : { userId: String(parentUc.userId ?? ''), displayName: '', groups: [] };
