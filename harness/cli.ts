@@ -1,7 +1,7 @@
 // ambient-harness CLI: parses flags, calls the library (harness/index.ts), maps results to exit
 // codes. Errors print ONE line (`ambient-harness: error: ...`), never a stack unless --debug.
 import { Command, CommanderError, Option } from 'commander';
-import { ENV_PREFIX, loadConfig, PARENT_KEYS, PROFILES, TARGETS } from './config.ts';
+import { DEFAULT_BUILD_IMAGES, ENV_PREFIX, IMAGE_KEYS, loadConfig, PARENT_KEYS, PROFILES, TARGETS } from './config.ts';
 import { ExitCode, HarnessError, InfraError, oneLine, UsageError } from './errors.ts';
 import { RUNNER_COMMITS } from './platform/contract.ts';
 import { redact } from './report/redact.ts';
@@ -56,19 +56,33 @@ function withConfigFlags(cmd: Command): Command {
     .option('--kubeconfig <file>', 'kubeconfig for --target existing')
     .option('--context <name>', 'kubeconfig context for --target existing')
     .option('--kind-config <file>', 'kind cluster config (default kind-config.yaml)')
+    .option('--kind-cluster-name <name>', 'kind cluster to create (default ambient-harness)')
     .option('--overlay <name>', 'kustomize overlay to deploy (default kind)')
+    .option('--build-images [images]', `kind/k3s: build images from --platform-dir with its Dockerfiles, comma-separated: ${IMAGE_KEYS.join(',')} (default ${DEFAULT_BUILD_IMAGES.join(',')})`)
+    .option('--kwok-nodes <n>', 'kind/k3s: KWOK fake nodes for runner pods, 0 for none (default 5)')
+    .option('--no-deploy', 'existing: use the platform the cluster already runs, even with --platform-dir')
+    .option('--keep', 'kind/k3s: keep the cluster after the run (existing: keep what the deploy created)')
+    .option('--state-dir <dir>', 'where up/down record what they keep (default $XDG_STATE_HOME/ambient-harness)')
     .option('--debug', 'print stack traces on errors');
 }
 
 /** Commander's parsed options -> config flag layer (config file path taken out). */
 function flagsOf(opts: Record<string, unknown>): { configFile?: string; flags: Record<string, unknown> } {
   const { config, ...rest } = opts;
+  // commander sets a negatable flag's default (deploy: true) itself: only `--no-deploy` is a flag value,
+  // so a config file's or the environment's `deploy` is not overridden by a flag nobody gave.
+  if (rest.deploy === true) delete rest.deploy;
+  if (rest.buildImages === true) rest.buildImages = DEFAULT_BUILD_IMAGES.join(',');
   return { configFile: config as string | undefined, flags: rest };
 }
 
-async function runCommand(io: CliIo, opts: Record<string, unknown>, scenarioNames: string[] = []): Promise<number> {
+const configOf = (io: CliIo, opts: Record<string, unknown>, extra: Record<string, unknown> = {}) => {
   const { configFile, flags } = flagsOf(opts);
-  const config = loadConfig({ configFile, env: io.env, flags: { ...flags, ...(scenarioNames.length ? { scenarios: scenarioNames } : {}) } });
+  return loadConfig({ configFile, env: io.env, flags: { ...flags, ...extra } });
+};
+
+async function runCommand(io: CliIo, opts: Record<string, unknown>, scenarioNames: string[] = []): Promise<number> {
+  const config = configOf(io, opts, scenarioNames.length ? { scenarios: scenarioNames } : {});
   const { runHarness } = await import('./index.ts');
   const outcome = await runHarness(config, { handleSignals: true, env: io.env });
   const r = outcome.result;
@@ -101,8 +115,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       .argument('<what>', 'what to reproduce: identity'),
   ).action(async (what: string, opts: Record<string, unknown>) => {
     if (what !== 'identity') throw new UsageError(`repro: unknown subject "${what}" (known: identity)`);
-    const { configFile, flags } = flagsOf(opts);
-    const config = loadConfig({ configFile, env: io.env, flags });
+    const config = configOf(io, opts);
     const { reproIdentity } = await import('../scenarios/repro.ts');
     setExit(await reproIdentity(config, { out: (t: string) => io.out(redact(t)), env: io.env }));
   });
@@ -126,10 +139,32 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       setExit(code);
     });
 
+  withConfigFlags(
+    program
+      .command('up')
+      .description('bring a target and the platform up and leave them running (embedded: until Ctrl-C); prints how to run scenarios on it and how to remove it'),
+  ).action(async (opts: Record<string, unknown>) => {
+    const { upCommand } = await import('./commands/up-down.ts');
+    setExit(await upCommand(configOf(io, opts), { out: (l) => io.out(redact(l) + '\n'), env: io.env }));
+  });
+
+  withConfigFlags(program.command('down').description('remove what `up` or a run with --keep left for --target (kind cluster, k3s container, objects deployed on existing)')).action(
+    async (opts: Record<string, unknown>) => {
+      const { downCommand } = await import('./commands/up-down.ts');
+      setExit(await downCommand(configOf(io, opts), { out: (l) => io.out(redact(l) + '\n'), env: io.env }));
+    },
+  );
+
+  withConfigFlags(
+    program.command('doctor').description('check Node, kubectl, Go, haproxy, the Docker engine and kind; say what each missing piece blocks and which targets are ready (exit 0 when one is)'),
+  ).action(async (opts: Record<string, unknown>) => {
+    const { doctorCommand } = await import('./commands/doctor.ts');
+    setExit(await doctorCommand(configOf(io, opts), (l) => io.out(redact(l) + '\n')));
+  });
+
   withConfigFlags(program.command('validate-config').description('resolve file + env + flags, validate, print the effective configuration as JSON')).action(
     async (opts: Record<string, unknown>) => {
-      const { configFile, flags } = flagsOf(opts);
-      const config = loadConfig({ configFile, env: io.env, flags });
+      const config = configOf(io, opts);
       io.out(redact(JSON.stringify(config, null, 2)) + '\n');
       setExit(ExitCode.Pass);
     },

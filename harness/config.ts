@@ -13,11 +13,19 @@ export const PROFILES = ['reference', 'm-6b21778', 'h-0b59fe7'] as const;
 export const PARENT_KEYS = ['parentSessionId', 'parent_session_id'] as const;
 export type TargetName = (typeof TARGETS)[number];
 export type ProfileName = (typeof PROFILES)[number];
+/** Keys of the platform's images (deploy.sh's IMAGE_* variables), for --images and --build-images. */
+export const IMAGE_KEYS = ['backend', 'frontend', 'operator', 'runner', 'stateSync', 'publicApi', 'apiServer'] as const;
+export type ImageKey = (typeof IMAGE_KEYS)[number];
+/** What `--build-images` builds when given no list: the two programs the scenarios exercise. */
+export const DEFAULT_BUILD_IMAGES: ImageKey[] = ['backend', 'operator'];
 
 const positiveInt = (max: number) => z.number().int().min(1).max(max);
 
+/** Bring-up of a real cluster includes image builds and pulls: minutes, not seconds. */
+const REAL_CLUSTER_UP_MS = 30 * 60_000;
+
 const TimeoutsSchema = z.strictObject({
-  /** Bringing the target up (cluster + platform). */
+  /** Bringing the target up (cluster + platform); kind and k3s default to REAL_CLUSTER_UP_MS. */
   upMs: z.number().int().positive().default(180_000),
   /** Waiting for Deployments to become Available after apply. */
   deployMs: z.number().int().positive().default(300_000),
@@ -61,7 +69,19 @@ export const ConfigSchema = z.strictObject({
   /** kustomize overlay under <platformDir>/components/manifests/overlays/. */
   overlay: z.string().regex(/^[A-Za-z0-9._-]+$/).default('kind'),
   /** Image overrides for deploy, like the platform's deploy.sh IMAGE_* swaps: { backend: "repo:tag", ... }. */
-  images: z.partialRecord(z.enum(['backend', 'frontend', 'operator', 'runner', 'stateSync', 'publicApi', 'apiServer']), z.string().min(1)).default({}),
+  images: z.partialRecord(z.enum(IMAGE_KEYS), z.string().min(1)).default({}),
+  /** kind/k3s: build these images from --platform-dir with the platform's own Dockerfiles, then load them. */
+  buildImages: z.array(z.enum(IMAGE_KEYS)).default([]),
+  /** kind/k3s: fake KWOK nodes the runner pods are scheduled onto (0: no KWOK, runner pods run on the real node). */
+  kwokNodes: z.number().int().min(0).max(100).default(5),
+  /** KWOK release whose kwok.yaml and stage-fast.yaml are applied. */
+  kwokVersion: z.string().regex(/^v\d+\.\d+\.\d+$/).default('v0.8.0'),
+  /** Deploy the platform from --platform-dir (false: --no-deploy, use what the cluster already runs). */
+  deploy: z.boolean().default(true),
+  /** Leave the cluster (kind, k3s) and what was deployed in place after the run. */
+  keep: z.boolean().default(false),
+  /** Where `up` records what it created, so `down` removes exactly that. Default: the user's state dir. */
+  stateDir: z.string().min(1).optional(),
   timeouts: TimeoutsSchema.default(TimeoutsSchema.parse({})),
   /** k6-style thresholds per metric: { http_req_duration: ["p(95)<500"] }. */
   thresholds: z.record(z.string().regex(/^[a-z_]+(\{[^}]*\})?$/), z.array(z.string().min(1))).default({}),
@@ -72,9 +92,9 @@ export type HarnessConfig = z.output<typeof ConfigSchema>;
 export type HarnessConfigInput = z.input<typeof ConfigSchema>;
 
 /** Keys whose env/flag string values are numbers / booleans / lists / JSON objects. */
-const NUMERIC_KEYS = new Set(['seed', 'depth', 'fanout', 'wideLevels', 'concurrency']);
-const BOOLEAN_KEYS = new Set(['debug']);
-const LIST_KEYS = new Set(['scenarios', 'parentKeys']);
+const NUMERIC_KEYS = new Set(['seed', 'depth', 'fanout', 'wideLevels', 'concurrency', 'kwokNodes']);
+const BOOLEAN_KEYS = new Set(['debug', 'deploy', 'keep']);
+const LIST_KEYS = new Set(['scenarios', 'parentKeys', 'buildImages']);
 const OBJECT_KEYS = new Set(['timeouts', 'thresholds', 'images']);
 export const ENV_PREFIX = 'AMBIENT_HARNESS_';
 
@@ -181,6 +201,8 @@ export function parseConfig(input: unknown): HarnessConfig {
     });
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   }
+  const upGiven = isPlainObject(input) && isPlainObject(input.timeouts) && input.timeouts.upMs !== undefined;
+  if (!upGiven && (result.data.target === 'kind' || result.data.target === 'k3s')) result.data.timeouts = { ...result.data.timeouts, upMs: REAL_CLUSTER_UP_MS };
   return result.data;
 }
 

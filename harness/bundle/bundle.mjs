@@ -152,7 +152,8 @@ async function build(onNote) {
       banner: { js: CREATE_REQUIRE_BANNER },
       define: { __AMBIENT_PROJECT_ROOT__: JSON.stringify(PROJECT_ROOT) },
       metafile: true,
-      external: ['esbuild'],
+      // testcontainers (k3s only, loaded on demand) stays in node_modules: its ssh2 dependency has native addons.
+      external: ['esbuild', 'testcontainers', '@testcontainers/k3s'],
       logLevel: 'silent',
     });
     const inputs = {};

@@ -4,15 +4,16 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
+import type { ImageKey } from '../config.ts';
 import { ConfigError, InfraError } from '../errors.ts';
 import { progress } from '../report/progress.ts';
-import { exec, withFreshKubeCache } from '../targets/exec.ts';
+import { exec, processRunner, withFreshKubeCache, type ProcessRunner } from '../targets/exec.ts';
 import { BACKEND_NAMESPACE, LABEL_HARNESS_RUN } from './contract.ts';
 
 export type Manifest = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; [k: string]: unknown }; [k: string]: unknown };
 
 /** Keys of HarnessConfig.images -> the platform's image repository names (deploy.sh IMAGE_* variables). */
-export const IMAGE_REPOS: Record<string, string> = {
+export const IMAGE_REPOS: Record<ImageKey, string> = {
   backend: 'quay.io/ambient_code/vteam_backend',
   frontend: 'quay.io/ambient_code/vteam_frontend',
   operator: 'quay.io/ambient_code/vteam_operator',
@@ -33,6 +34,10 @@ export interface KubectlTarget {
   context?: string;
   /** kubectl discovery cache; a fresh temp dir when omitted. */
   cacheDir?: string;
+  /** Where kubectl runs (tests stand in for it); the real process boundary when omitted. */
+  runner?: ProcessRunner;
+  /** Aborted on SIGINT: a running kubectl is ended. */
+  signal?: AbortSignal;
 }
 
 export function kubectlArgs(k: KubectlTarget, args: string[]): string[] {
@@ -40,7 +45,8 @@ export function kubectlArgs(k: KubectlTarget, args: string[]): string[] {
 }
 
 export function kubectl(k: KubectlTarget, args: string[], opts: { input?: string; timeoutMs?: number; allowFailure?: boolean } = {}) {
-  const run = (cacheDir: string) => exec('kubectl', kubectlArgs(k, args), { env: { ...process.env, KUBECACHEDIR: cacheDir, KUBECONFIG: k.kubeconfig }, ...opts });
+  const runner = k.runner ?? processRunner;
+  const run = (cacheDir: string) => runner.exec('kubectl', kubectlArgs(k, args), { env: { ...process.env, KUBECACHEDIR: cacheDir, KUBECONFIG: k.kubeconfig }, signal: k.signal, ...opts });
   return k.cacheDir ? run(k.cacheDir) : withFreshKubeCache(run);
 }
 
@@ -81,7 +87,7 @@ export function toYaml(manifests: Manifest[]): string {
  */
 export function applyImageOverrides(manifests: Manifest[], images: Record<string, string>): Manifest[] {
   const swaps = Object.entries(images).map(([key, image]) => {
-    const repo = IMAGE_REPOS[key];
+    const repo = IMAGE_REPOS[key as ImageKey];
     if (!repo) throw new ConfigError(`unknown image key "${key}" (known: ${Object.keys(IMAGE_REPOS).join(', ')})`);
     return { pattern: new RegExp(`${repo.replace(/[.]/g, '\\.')}(:[A-Za-z0-9._-]+)?(@sha256:[0-9a-f]{64})?`, 'g'), image };
   });
@@ -167,6 +173,10 @@ export interface DeployOptions {
   /** Deployments to wait for; default the three deploy.sh waits for. Empty = don't wait. */
   waitFor?: string[];
   timeoutMs?: number;
+  /** Called with every object just before it is applied (existing: note which already exist). */
+  beforeApply?: (objects: Manifest[]) => Promise<void>;
+  /** Last change to the objects before they are applied (e.g. KWOK placement on kind/k3s). */
+  transform?: (manifests: Manifest[]) => Manifest[];
   /**
    * Label key carrying the runId. Default: the run label (deleted at teardown). On an existing
    * cluster use DEPLOYED_BY_LABEL so cleanup never removes a platform the harness only updated.
@@ -177,7 +187,9 @@ export interface DeployOptions {
 export const DEPLOYED_BY_LABEL = 'harness.ambient-code.io/deployed-by';
 
 export interface DeployResult {
+  /** The platform's objects as applied (the runner secret is in `applied` only). */
   manifests: Manifest[];
+  applied: Manifest[];
   renderedYaml: string;
 }
 
@@ -185,10 +197,13 @@ export interface DeployResult {
 export async function deployPlatform(k: KubectlTarget, opts: DeployOptions): Promise<DeployResult> {
   const namespace = opts.namespace ?? BACKEND_NAMESPACE;
   const rendered = opts.rendered ?? (await renderOverlay(opts.platformDir, opts.overlay ?? 'kind'));
-  const manifests = labelRun(applyImageOverrides(rendered, opts.images ?? {}), opts.runId, opts.labelKey);
-  await applyManifests(k, [...manifests, runnerSecret(namespace, opts.runId, MOCK_API_KEY, opts.labelKey)], { timeoutMs: opts.timeoutMs });
+  const overridden = applyImageOverrides(rendered, opts.images ?? {});
+  const manifests = labelRun(opts.transform ? opts.transform(overridden) : overridden, opts.runId, opts.labelKey);
+  const applied = [...manifests, runnerSecret(namespace, opts.runId, MOCK_API_KEY, opts.labelKey)];
+  await opts.beforeApply?.(applied);
+  await applyManifests(k, applied, { timeoutMs: opts.timeoutMs });
   const waitFor = opts.waitFor ?? REQUIRED_DEPLOYMENTS;
   if (waitFor.length) await waitDeploymentsAvailable(k, namespace, waitFor, opts.timeoutMs);
   progress(`platform deployed (${manifests.length} objects)`);
-  return { manifests, renderedYaml: toYaml(manifests) };
+  return { manifests, applied, renderedYaml: toYaml(manifests) };
 }

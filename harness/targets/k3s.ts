@@ -1,67 +1,100 @@
-// k3s target without testcontainers: `docker run --privileged rancher/k3s server`, read
-// /etc/rancher/k3s/k3s.yaml, point it at the published API port; `docker rm -f` on down.
-import { writeFileSync } from 'node:fs';
+// k3s target through testcontainers (@testcontainers/k3s): images built with the platform's own
+// Dockerfiles when asked, saved from the engine and handed to k3s's image-import directory before
+// it starts; the container's kubeconfig; then the same KWOK + deploy path as kind. The container
+// is removed on teardown and, should the harness die, by testcontainers' reaper. No docker CLI.
+import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type { K3sContainer } from '@testcontainers/k3s';
 import type { HarnessConfig } from '../config.ts';
-import { InfraError } from '../errors.ts';
-import { RUN_LABEL } from './types.ts';
-import { progress } from '../report/progress.ts';
-import { exec, freshKubeCacheDir } from './exec.ts';
+import { ConfigError } from '../errors.ts';
+import { BringUp } from './bring-up.ts';
+import { freshKubeCacheDir } from './exec.ts';
+import { imageBuilds, imagesWithBuilt, type ImageBuild } from './images.ts';
 import { dockerEngine, firstMissing, onPath, type Prerequisite } from './prerequisites.ts';
-import { connectRealCluster } from './real-cluster.ts';
-import type { Cluster, Target, TargetUpOptions } from './types.ts';
+import { connectFreshCluster, realClusterDeps, type RealClusterDeps } from './real-cluster.ts';
+import { RUN_LABEL, type Cluster, type Target, type TargetUpOptions } from './types.ts';
+
+/** k3s imports every image archive in this directory when its containerd starts (air-gap install). */
+export const K3S_IMAGE_DIR = '/var/lib/rancher/k3s/agent/images';
 
 export function k3sPrerequisites(_config: HarnessConfig): Promise<Prerequisite> {
   return firstMissing([onPath('kubectl', 'install kubectl'), dockerEngine]);
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Polls (bounded) until k3s has written its kubeconfig and the API answers. */
-async function readK3sKubeconfig(container: string, timeoutMs: number): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const r = await exec('docker', ['exec', container, 'cat', '/etc/rancher/k3s/k3s.yaml'], { timeoutMs: 10_000, allowFailure: true });
-    if (r.code === 0 && r.stdout.includes('server:')) {
-      const ready = await exec('docker', ['exec', container, 'kubectl', 'get', '--raw', '/readyz'], { timeoutMs: 10_000, allowFailure: true });
-      if (ready.code === 0) return r.stdout;
-    }
-    await sleep(2000);
-  }
-  throw new InfraError(`k3s in container ${container} did not become ready within ${timeoutMs} ms`);
+export interface StartedK3s {
+  getId(): string;
+  getKubeConfig(): string;
+  stop(): Promise<unknown>;
 }
 
-export const k3sTarget: Target = {
-  name: 'k3s',
-  prerequisites: k3sPrerequisites,
-  async up({ config, runId, workDir }: TargetUpOptions): Promise<Cluster> {
-    const container = `ambient-harness-k3s-${runId.toLowerCase().replace(/[^a-z0-9-]/g, '-')}`.slice(0, 63);
-    const kubeconfig = path.join(workDir, 'kubeconfig-k3s.yaml');
-    const rm = async () => {
-      progress(`removing k3s container ${container}`);
-      await exec('docker', ['rm', '-f', container], { timeoutMs: config.timeouts.downMs, allowFailure: true });
-    };
-    progress(`starting ${config.k3sImage} as ${container}`);
-    try {
-      await exec(
-        'docker',
-        ['run', '-d', '--privileged', '--name', container, '--label', `${RUN_LABEL}=${runId}`, '-p', '127.0.0.1::6443', config.k3sImage, 'server', '--disable', 'traefik'],
-        { timeoutMs: config.timeouts.upMs },
-      );
-      const raw = await readK3sKubeconfig(container, config.timeouts.upMs);
-      const port = (await exec('docker', ['port', container, '6443/tcp'], { timeoutMs: 10_000 })).stdout.trim().split('\n')[0].split(':').pop();
-      writeFileSync(kubeconfig, raw.replace(/server: https:\/\/[^\s]+/, `server: https://127.0.0.1:${port}`), { mode: 0o600 });
-      for (const image of Object.values(config.images)) {
-        progress(`importing image ${image} into k3s`);
-        const tar = path.join(workDir, 'image.tar');
-        await exec('docker', ['save', '-o', tar, image], { timeoutMs: config.timeouts.upMs });
-        await exec('docker', ['cp', tar, `${container}:/tmp/image.tar`], { timeoutMs: config.timeouts.upMs });
-        await exec('docker', ['exec', container, 'ctr', 'images', 'import', '/tmp/image.tar'], { timeoutMs: config.timeouts.upMs });
-      }
-      return await connectRealCluster({ target: 'k3s', config, runId, k: { kubeconfig, cacheDir: freshKubeCacheDir(workDir) }, deploy: 'required', teardown: rm });
-    } catch (err) {
-      await rm();
-      throw err instanceof InfraError ? err : new InfraError(`k3s target failed: ${(err as Error).message}`, { cause: err });
-    }
+/** The container engine as k3s needs it; tests stand in for it. */
+export interface K3sRuntime {
+  build(b: ImageBuild): Promise<void>;
+  /** The image as a `docker save` archive at `file`. */
+  save(image: string, file: string): Promise<void>;
+  start(container: K3sContainer): Promise<StartedK3s>;
+}
+
+/** The k3s container: labelled with the run, the images to import copied in, reaped unless kept. */
+export async function k3sContainer(config: HarnessConfig, runId: string, archives: string[]): Promise<K3sContainer> {
+  const { K3sContainer } = await import('@testcontainers/k3s');
+  return new K3sContainer(config.k3sImage)
+    .withLabels({ [RUN_LABEL]: runId })
+    .withCopyFilesToContainer(archives.map((source) => ({ source, target: `${K3S_IMAGE_DIR}/${path.basename(source)}` })))
+    .withAutoCleanup(!config.keep) as K3sContainer;
+}
+
+export const testcontainersRuntime: K3sRuntime = {
+  async build(b) {
+    const { GenericContainer } = await import('testcontainers');
+    await GenericContainer.fromDockerfile(b.context, b.dockerfile).withBuildkit().build(b.image, { deleteOnExit: false });
+  },
+  async save(image, file) {
+    const { getContainerRuntimeClient } = await import('testcontainers');
+    const client = await getContainerRuntimeClient();
+    const stream = await client.container.dockerode.getImage(image).get();
+    await pipeline(stream, createWriteStream(file));
+  },
+  async start(container) {
+    return container.start();
   },
 };
+
+export function k3sTargetWith(deps: RealClusterDeps, runtime: K3sRuntime = testcontainersRuntime): Target {
+  return {
+    name: 'k3s',
+    prerequisites: k3sPrerequisites,
+    async up({ config, runId, workDir, signal }: TargetUpOptions): Promise<Cluster> {
+      const bring = new BringUp('k3s', signal, config.keep);
+      return bring.run(async () => {
+        if (!config.platformDir) throw new ConfigError('target k3s deploys the platform from its manifests: pass --platform-dir <platform checkout>');
+        if (!config.deploy) throw new ConfigError('target k3s starts an empty cluster: --no-deploy is for --target existing');
+        const builds = imageBuilds(config.platformDir, config.buildImages);
+        for (const b of builds) await bring.step(`building image ${b.key} (testcontainers)`, () => runtime.build(b));
+        const images = imagesWithBuilt(config.images, builds);
+        const archiveDir = path.join(workDir, 'images');
+        mkdirSync(archiveDir, { recursive: true });
+        const archives: string[] = [];
+        for (const [i, image] of Object.values(images).entries()) {
+          const file = path.join(archiveDir, `image-${i}.tar`);
+          await bring.step(`saving ${image} for k3s to import`, () => runtime.save(image, file));
+          archives.push(file);
+        }
+        const container = await k3sContainer(config, runId, archives);
+        const started = await bring.step(`starting ${config.k3sImage}`, () => runtime.start(container));
+        bring.onTeardown(`removing k3s container ${started.getId().slice(0, 12)}`, () => started.stop(), {
+          durable: true,
+          keptHint: `k3s container ${started.getId().slice(0, 12)} (remove: \`ambient-harness down --target k3s\`)`,
+        });
+        const kubeconfig = path.join(workDir, 'kubeconfig-k3s.yaml');
+        writeFileSync(kubeconfig, started.getKubeConfig(), { mode: 0o600 });
+        const k = { kubeconfig, cacheDir: freshKubeCacheDir(workDir), runner: deps.runner, signal };
+        const cluster = await connectFreshCluster({ target: 'k3s', config, runId, k, bring, images, portForward: deps.portForward, fetchText: deps.fetchText });
+        return config.keep ? { ...cluster, kept: { k3sContainerId: started.getId() } } : cluster;
+      });
+    },
+  };
+}
+
+export const k3sTarget: Target = k3sTargetWith(realClusterDeps);

@@ -1,5 +1,6 @@
 // The one seam: every scenario talks to a Cluster, whatever brought it up.
 import type { HarnessConfig, TargetName } from '../config.ts';
+import type { ObjectRef } from './cleanup.ts';
 import type { Prerequisite } from './prerequisites.ts';
 
 /** What a target can or cannot offer; a scenario needing a missing one reports "skipped: <reason>". */
@@ -59,6 +60,15 @@ export interface Cluster {
   probes: ClusterProbes;
   /** Tears everything down that up() created. Idempotent; never throws for already-gone resources. */
   down(): Promise<void>;
+  /** What --keep (or `up`) left in place and down() will not remove; `down --target` removes it. */
+  kept?: KeptResources;
+}
+
+export interface KeptResources {
+  kindCluster?: string;
+  k3sContainerId?: string;
+  /** existing: the objects the deploy created (they did not exist before it). */
+  createdObjects?: ObjectRef[];
 }
 
 export interface TargetUpOptions {
