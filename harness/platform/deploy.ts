@@ -107,6 +107,22 @@ export function applyImageOverrides(manifests: Manifest[], images: Record<string
   return manifests.map((m) => rewrite(m) as Manifest);
 }
 
+/**
+ * Secrets' `stringData` written as `data`: the stored Secret is the same, but server-side apply of
+ * stringData is never a no-op on kube-apiserver (the object always differs from what is stored, so
+ * every apply in a new second writes a new resourceVersion; kubernetes/kubernetes#96841). With
+ * `data` a second deploy of an unchanged platform writes nothing.
+ */
+export function stringDataAsData(manifests: Manifest[]): Manifest[] {
+  return manifests.map((m) => {
+    const stringData = m.kind === 'Secret' ? (m.stringData as Record<string, unknown> | undefined) : undefined;
+    if (!stringData || typeof stringData !== 'object') return m;
+    const { stringData: _dropped, ...rest } = m;
+    const encoded = Object.fromEntries(Object.entries(stringData).map(([k, v]) => [k, Buffer.from(String(v), 'utf8').toString('base64')]));
+    return { ...rest, data: { ...((m.data as Record<string, string> | undefined) ?? {}), ...encoded } } as Manifest;
+  });
+}
+
 /** Every object the harness creates carries the run label, so cleanup can find it. */
 export function labelRun(manifests: Manifest[], runId: string, key = LABEL_HARNESS_RUN): Manifest[] {
   return manifests.map((m) => ({ ...m, metadata: { ...m.metadata, labels: { ...(m.metadata.labels ?? {}), [key]: runId } } }));
@@ -193,11 +209,11 @@ export interface DeployResult {
   renderedYaml: string;
 }
 
-/** render -> image overrides -> run label -> apply (+ runner secret) -> wait Available. */
+/** render -> image overrides, Secrets as data -> transform -> run label -> apply (+ runner secret) -> wait Available. */
 export async function deployPlatform(k: KubectlTarget, opts: DeployOptions): Promise<DeployResult> {
   const namespace = opts.namespace ?? BACKEND_NAMESPACE;
   const rendered = opts.rendered ?? (await renderOverlay(opts.platformDir, opts.overlay ?? 'kind'));
-  const overridden = applyImageOverrides(rendered, opts.images ?? {});
+  const overridden = stringDataAsData(applyImageOverrides(rendered, opts.images ?? {}));
   const manifests = labelRun(opts.transform ? opts.transform(overridden) : overridden, opts.runId, opts.labelKey);
   const applied = [...manifests, runnerSecret(namespace, opts.runId, MOCK_API_KEY, opts.labelKey)];
   await opts.beforeApply?.(applied);

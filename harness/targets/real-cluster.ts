@@ -51,7 +51,13 @@ export interface RealClusterOptions {
 export async function operatorMemoryLimit(k: KubectlTarget, namespace = BACKEND_NAMESPACE): Promise<number | undefined> {
   const r = await kubectl(k, ['get', 'deployment', OPERATOR_DEPLOYMENT, '-n', namespace, '-o', 'json'], { allowFailure: true, timeoutMs: 30_000 });
   if (r.code !== 0) return undefined;
-  const containers = (JSON.parse(r.stdout) as { spec?: { template?: { spec?: { containers?: Array<{ name: string; resources?: { limits?: { memory?: string } } }> } } } }).spec?.template?.spec?.containers ?? [];
+  let deployment: unknown;
+  try {
+    deployment = JSON.parse(r.stdout);
+  } catch {
+    return undefined;
+  }
+  const containers = (deployment as { spec?: { template?: { spec?: { containers?: Array<{ name: string; resources?: { limits?: { memory?: string } } }> } } } }).spec?.template?.spec?.containers ?? [];
   const c = containers.find((x) => x.name === OPERATOR_DEPLOYMENT) ?? containers[0];
   const limit = c?.resources?.limits?.memory;
   return limit ? parseMemoryQuantity(limit) : undefined;

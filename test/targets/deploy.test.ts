@@ -1,11 +1,13 @@
 // platform/deploy.ts: render the platform's kind overlay with real kubectl kustomize, swap images on
 // parsed YAML, then apply server-side and wait for Deployments Available against the embedded
-// control plane, with kubectl (1.33) and its kubeconfig, exactly as on a kind cluster.
+// control plane, with kubectl and its kubeconfig, exactly as on a kind cluster — at both commits.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyImageOverrides, deployPlatform, kubectl, labelRun, renderOverlay, type Manifest } from '../../harness/platform/deploy.ts';
+import { BACKEND_NAMESPACE } from '../../harness/platform/contract.ts';
+import { applyImageOverrides, applyManifests, deployPlatform, kubectl, labelRun, renderOverlay, REQUIRED_DEPLOYMENTS, toYaml, waitDeploymentsAvailable, type Manifest } from '../../harness/platform/deploy.ts';
+import { fakeNodes, placeOnPlatformNodes, PLATFORM_NODE_LABEL } from '../../harness/targets/kwok.ts';
 import { setProgressSink } from '../../harness/report/progress.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '..', '..');
@@ -53,43 +55,92 @@ describe.skipIf(!havePlatform)('deploy: render + image overrides (platform 6b217
   });
 });
 
-describe.skipIf(!havePlatform)('deploy: apply + wait against the embedded control plane', () => {
-  let cp: Awaited<ReturnType<typeof import('../../harness/controlplane/index.ts')['startControlPlane']>> | undefined;
-  let k: { kubeconfig: string };
-  let dir = '';
-  beforeAll(async () => {
-    setProgressSink('quiet');
-    const { startControlPlane } = await import('../../harness/controlplane/index.ts');
-    cp = await startControlPlane({ kubernetesVersion: '1.33' });
-    dir = mkdtempSync(path.join(os.tmpdir(), 'h8-deploy-'));
-    const kubeconfig = path.join(dir, 'kubeconfig');
-    await cp.writeKubeconfig(kubeconfig);
-    k = { kubeconfig }; // a fresh discovery cache per kubectl call, removed after it
-  }, 60_000);
-  afterAll(async () => {
-    setProgressSink('stderr');
-    await cp?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+/**
+ * The platform's real kind overlay at one commit, through deployPlatform into the embedded control
+ * plane, as `--target kind` deploys it (pinned to the real node for KWOK, fake nodes beside it).
+ */
+function describeOverlayDeploy(commit: string): void {
+  const dir = path.resolve(repoRoot, '../shared/platform', commit);
+  const present = existsSync(path.join(dir, 'components/manifests/overlays/kind'));
+  describe.skipIf(!present)(`deploy: the platform's kind overlay at ${commit} into the embedded control plane`, () => {
+    let cp: Awaited<ReturnType<typeof import('../../harness/controlplane/index.ts')['startControlPlane']>> | undefined;
+    let k: { kubeconfig: string };
+    let tmp = '';
+    beforeAll(async () => {
+      setProgressSink('quiet');
+      const { startControlPlane } = await import('../../harness/controlplane/index.ts');
+      cp = await startControlPlane({ kubernetesVersion: '1.33' });
+      tmp = mkdtempSync(path.join(os.tmpdir(), `deploy-${commit}-`));
+      k = { kubeconfig: path.join(tmp, 'kubeconfig') };
+      await cp.writeKubeconfig(k.kubeconfig);
+    }, 60_000);
+    afterAll(async () => {
+      setProgressSink('stderr');
+      await cp?.stop();
+      if (tmp) rmSync(tmp, { recursive: true, force: true });
+    });
+
+    /** resourceVersion of every object, read back with `kubectl get -f`: also proves each one exists. */
+    const versions = async (objects: Manifest[]) => {
+      const r = await kubectl(k, ['get', '-f', '-', '-o', 'custom-columns=KIND:.kind,NS:.metadata.namespace,NAME:.metadata.name,RV:.metadata.resourceVersion', '--no-headers'], { input: toYaml(objects), timeoutMs: 60_000 });
+      return r.stdout.trim().split('\n').sort();
+    };
+
+    it('every object is accepted, CRDs Established, every Deployment Available; a second deploy changes nothing; the namespace then deletes cleanly', async () => {
+      await applyManifests(k, fakeNodes(2, `run-${commit}`));
+      const deploy = () => deployPlatform(k, { platformDir: dir, overlay: 'kind', runId: `run-${commit}`, images: { backend: 'localhost/ambient-harness/vteam_backend:harness' }, transform: placeOnPlatformNodes, waitFor: [], timeoutMs: 90_000 });
+      const { applied, manifests } = await deploy();
+      const deployments = manifests.filter((m) => m.kind === 'Deployment').map((m) => m.metadata.name);
+      expect(deployments).toEqual(expect.arrayContaining(REQUIRED_DEPLOYMENTS));
+      await waitDeploymentsAvailable(k, BACKEND_NAMESPACE, deployments, 90_000);
+      const before = await versions(applied);
+      expect(before).toHaveLength(applied.length); // every object the deploy applied is there
+
+      const crds = JSON.parse((await kubectl(k, ['get', 'crd', '-o', 'json'])).stdout).items as Array<{ metadata: { name: string }; status: { conditions: Array<{ type: string; status: string }> } }>;
+      for (const name of manifests.filter((m) => m.kind === 'CustomResourceDefinition').map((m) => m.metadata.name)) {
+        expect(crds.find((c) => c.metadata.name === name)?.status.conditions.find((c) => c.type === 'Established')?.status, name).toBe('True');
+      }
+      const live = JSON.parse((await kubectl(k, ['get', 'deployments', '-n', BACKEND_NAMESPACE, '-o', 'json'])).stdout).items as Array<{ metadata: { name: string; labels: Record<string, string> }; spec: { template: { spec: { nodeSelector?: Record<string, string>; containers: Array<{ image: string }> } } }; status?: { conditions?: Array<{ type: string; status: string }> } }>;
+      expect(live.map((d) => d.metadata.name).sort()).toEqual([...deployments].sort());
+      for (const d of live) {
+        expect(d.status?.conditions?.find((c) => c.type === 'Available')?.status, d.metadata.name).toBe('True');
+        expect(d.metadata.labels['harness.ambient-code.io/run']).toBe(`run-${commit}`);
+        expect(d.spec.template.spec.nodeSelector?.[PLATFORM_NODE_LABEL], d.metadata.name).toBe('true');
+      }
+      expect(live.find((d) => d.metadata.name === 'backend-api')!.spec.template.spec.containers[0].image).toBe('localhost/ambient-harness/vteam_backend:harness');
+      const runnerSecret = JSON.parse((await kubectl(k, ['get', 'secret', 'ambient-runner-secrets', '-n', BACKEND_NAMESPACE, '-o', 'json'])).stdout);
+      expect(Buffer.from(runnerSecret.data.ANTHROPIC_API_KEY, 'base64').toString()).toBe('mock-replay-key'); // the runner's replay mode, no real model
+      const pvcs = JSON.parse((await kubectl(k, ['get', 'pvc', '-n', BACKEND_NAMESPACE, '-o', 'json'])).stdout).items as Array<{ status?: { phase?: string } }>;
+      expect(pvcs.every((p) => p.status?.phase === 'Bound')).toBe(true);
+      const nodes = JSON.parse((await kubectl(k, ['get', 'nodes', '-l', 'type=kwok', '-o', 'json'])).stdout).items as Array<{ metadata: { annotations: Record<string, string> } }>;
+      expect(nodes.map((n) => n.metadata.annotations['kwok.x-k8s.io/node'])).toEqual(['fake', 'fake']);
+
+      // The same deploy again: server-side apply of unchanged objects writes nothing.
+      await deploy();
+      expect(await versions(applied)).toEqual(before);
+
+      // Namespace termination over every kind the overlay created.
+      await kubectl(k, ['delete', 'namespace', BACKEND_NAMESPACE, '--wait=true', '--timeout=60s'], { timeoutMs: 70_000 });
+      expect((await kubectl(k, ['get', 'all', '-n', BACKEND_NAMESPACE, '-o', 'name'])).stdout.trim()).toBe('');
+    }, 240_000);
   });
+}
 
-  it('server-side applies the overlay plus the runner secret, and the Deployments become Available', async () => {
-    const { manifests } = await deployPlatform(k, { platformDir, rendered: await renderKind(), overlay: 'kind', runId: 'run-deploy-1', images: { backend: 'localhost/vteam_backend:test' }, timeoutMs: 90_000 });
-    expect(manifests.length).toBeGreaterThan(20);
-    const deps = JSON.parse((await kubectl(k, ['get', 'deployments', '-n', 'ambient-code', '-o', 'json'])).stdout) as { items: Array<{ metadata: { name: string; labels: Record<string, string> }; status?: { conditions?: Array<{ type: string; status: string }> }; spec: { template: { spec: { containers: Array<{ image: string }> } } } }> };
-    for (const name of ['backend-api', 'agentic-operator', 'frontend']) {
-      const d = deps.items.find((i) => i.metadata.name === name)!;
-      expect(d.metadata.labels['harness.ambient-code.io/run']).toBe('run-deploy-1');
-      expect(d.status?.conditions?.find((c) => c.type === 'Available')?.status).toBe('True');
+describeOverlayDeploy('6b21778');
+describeOverlayDeploy('0b59fe7de');
+
+describe.skipIf(!havePlatform)('deploy: waiting', () => {
+  it('on a Deployment that never becomes Available fails with InfraError naming it', async () => {
+    const { startControlPlane } = await import('../../harness/controlplane/index.ts');
+    const cp = await startControlPlane({ kubernetesVersion: '1.33' });
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'deploy-wait-'));
+    try {
+      const kc = { kubeconfig: path.join(tmp, 'kubeconfig') };
+      await cp.writeKubeconfig(kc.kubeconfig);
+      await expect(waitDeploymentsAvailable(kc, 'ambient-code', ['no-such-deployment'], 3000)).rejects.toMatchObject({ exitCode: 3, message: expect.stringContaining('deployment/no-such-deployment') });
+    } finally {
+      await cp.stop();
+      rmSync(tmp, { recursive: true, force: true });
     }
-    expect(deps.items.find((i) => i.metadata.name === 'backend-api')!.spec.template.spec.containers[0].image).toBe('localhost/vteam_backend:test');
-    const secret = JSON.parse((await kubectl(k, ['get', 'secret', 'ambient-runner-secrets', '-n', 'ambient-code', '-o', 'json'])).stdout);
-    expect(Buffer.from(secret.data.ANTHROPIC_API_KEY, 'base64').toString()).toBe('mock-replay-key');
-    const crd = JSON.parse((await kubectl(k, ['get', 'crd', 'agenticsessions.vteam.ambient-code', '-o', 'json'])).stdout);
-    expect(crd.status.conditions.find((c: { type: string }) => c.type === 'Established').status).toBe('True');
-  }, 180_000);
-
-  it('waiting on a Deployment that never becomes Available fails with InfraError naming it', async () => {
-    const { waitDeploymentsAvailable } = await import('../../harness/platform/deploy.ts');
-    await expect(waitDeploymentsAvailable(k, 'ambient-code', ['no-such-deployment'], 3000)).rejects.toMatchObject({ exitCode: 3, message: expect.stringContaining('deployment/no-such-deployment') });
   }, 30_000);
 });
