@@ -43,14 +43,27 @@ const interrupted = (what: string) => new InfraError(`${what} interrupted`, { co
 const shownOf = (cmd: string, args: string[]) => `${cmd} ${args.slice(0, 3).join(' ')}`;
 const lastLine = (text: string) => text.trim().split('\n').filter(Boolean).pop();
 
-/** Kills `child` when `signal` aborts; returns the detach function. */
+/**
+ * Children run in their own process group (spawned detached) so that ending one ends what it
+ * started too (kind's docker calls, a shell's background jobs), which would otherwise keep running
+ * and hold its output open.
+ */
+function killTree(child: ChildProcess, sig: NodeJS.Signals): void {
+  try {
+    if (child.pid) process.kill(-child.pid, sig);
+  } catch {
+    child.kill(sig);
+  }
+}
+
+/** Kills `child`'s tree when `signal` aborts; returns the detach function. */
 function killOnAbort(child: ChildProcess, signal: AbortSignal | undefined, onAbort: () => void): () => void {
   if (!signal) return () => {};
   const kill = () => {
     onAbort();
-    child.kill('SIGTERM');
+    killTree(child, 'SIGTERM');
     // A program that ignores SIGTERM still ends: SIGKILL after a grace period.
-    setTimeout(() => child.exitCode === null && child.signalCode === null && child.kill('SIGKILL'), 5000).unref();
+    setTimeout(() => killTree(child, 'SIGKILL'), 5000).unref();
   };
   if (signal.aborted) queueMicrotask(kill);
   else signal.addEventListener('abort', kill, { once: true });
@@ -62,14 +75,14 @@ export function exec(cmd: string, args: string[], opts: ExecOptions = {}): Promi
   const shown = shownOf(cmd, args);
   if (opts.signal?.aborted) return Promise.reject(interrupted(shown));
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { env: opts.env ?? process.env, cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { env: opts.env ?? process.env, cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
     let stdout = '';
     let stderr = '';
     let timedOut = false;
     let aborted = false;
     const timer = setTimeout(() => {
       timedOut = true;
-      child.kill('SIGKILL');
+      killTree(child, 'SIGKILL');
     }, timeoutMs);
     const detach = killOnAbort(child, opts.signal, () => (aborted = true));
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -100,8 +113,8 @@ export function pipe(from: Command, to: Command, opts: ExecOptions = {}): Promis
   if (opts.signal?.aborted) return Promise.reject(interrupted(shown));
   return new Promise((resolve, reject) => {
     const env = opts.env ?? process.env;
-    const producer = spawn(from.cmd, from.args, { env, cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    const consumer = spawn(to.cmd, to.args, { env, cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    const producer = spawn(from.cmd, from.args, { env, cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const consumer = spawn(to.cmd, to.args, { env, cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
     producer.stdout.pipe(consumer.stdin);
     consumer.stdin.on('error', () => {}); // the consumer may exit before reading everything
     let fromErr = '';
@@ -112,8 +125,8 @@ export function pipe(from: Command, to: Command, opts: ExecOptions = {}): Promis
     let failure: Error | undefined;
     const timer = setTimeout(() => {
       timedOut = true;
-      producer.kill('SIGKILL');
-      consumer.kill('SIGKILL');
+      killTree(producer, 'SIGKILL');
+      killTree(consumer, 'SIGKILL');
     }, timeoutMs);
     const detach = [killOnAbort(producer, opts.signal, () => (aborted = true)), killOnAbort(consumer, opts.signal, () => (aborted = true))];
     producer.stderr.on('data', (d: Buffer) => (fromErr += d.toString()));
@@ -121,8 +134,8 @@ export function pipe(from: Command, to: Command, opts: ExecOptions = {}): Promis
     consumer.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const onSpawnError = (cmd: string) => (err: NodeJS.ErrnoException) => {
       failure ??= err.code === 'ENOENT' ? new PrerequisiteError(`${cmd} is not on PATH`) : new InfraError(`${cmd}: ${err.message}`, { cause: err });
-      producer.kill('SIGKILL');
-      consumer.kill('SIGKILL');
+      killTree(producer, 'SIGKILL');
+      killTree(consumer, 'SIGKILL');
     };
     producer.on('error', onSpawnError(from.cmd));
     consumer.on('error', onSpawnError(to.cmd));

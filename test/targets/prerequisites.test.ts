@@ -1,5 +1,5 @@
-// Real-cluster targets check their prerequisites first and fail with a reason a human can act on;
-// their bring-up tests skip with exactly that reason when Docker (or kind) is absent.
+// Real-cluster targets check their prerequisites first and fail with a reason a human can act on
+// (their end-to-end tests, in clusters-e2e.test.ts, skip with exactly that reason).
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,11 +9,9 @@ import { dockerEngine } from '../../harness/targets/prerequisites.ts';
 import { existingPrerequisites, kubeconfigPathOf } from '../../harness/targets/existing.ts';
 import { k3sPrerequisites } from '../../harness/targets/k3s.ts';
 import { kindPrerequisites } from '../../harness/targets/kind.ts';
-import { targetFor } from '../../harness/targets/index.ts';
 import { which } from '../../harness/targets/exec.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '..', '..');
-const platformDir = path.resolve(repoRoot, '../shared/platform/6b21778');
 
 describe('prerequisites', () => {
   it('docker engine: ok, or a reason that says the engine (not the client) is missing', async () => {
@@ -36,32 +34,7 @@ describe('prerequisites', () => {
   });
 });
 
-describe('kind target (needs docker + kind)', () => {
-  it('creates a cluster, deploys the kind overlay, and deletes the cluster', async (ctx) => {
-    const config = parseConfig({ target: 'kind', platformDir, kindConfig: path.join(repoRoot, 'kind-config.yaml'), kindClusterName: 'ambient-harness-test' });
-    const p = await kindPrerequisites(config);
-    if (!p.ok) return ctx.skip(p.reason);
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'h8-kind-'));
-    const cluster = await targetFor('kind').up({ config, runId: 'kind-test', workDir: dir, logDir: dir });
-    try {
-      expect(cluster.capabilities.realImages.available).toBe(true);
-      expect((await fetch(cluster.backendUrl.replace(/\/api$/, '/health'))).status).toBe(200);
-    } finally {
-      await cluster.down();
-    }
-  }, 900_000);
-});
-
-describe('k3s target (needs docker)', () => {
-  it('starts k3s in docker, deploys, and removes the container', async (ctx) => {
-    const config = parseConfig({ target: 'k3s', platformDir });
-    const p = await k3sPrerequisites(config);
-    if (!p.ok) return ctx.skip(p.reason);
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'h8-k3s-'));
-    const cluster = await targetFor('k3s').up({ config, runId: 'k3s-test', workDir: dir, logDir: dir });
-    await cluster.down();
-  }, 900_000);
-
+describe('k3s target without docker', () => {
   it('without docker, up() is refused by runHarness with exit 3 and the reason', async (ctx) => {
     const p = await k3sPrerequisites(parseConfig({}));
     if (p.ok) return ctx.skip('docker is available here');
