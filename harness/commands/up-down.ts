@@ -13,7 +13,6 @@ import { deleteObjects, type ObjectRef } from '../targets/cleanup.ts';
 import { processRunner, type ProcessRunner } from '../targets/exec.ts';
 import { targetFor } from '../targets/index.ts';
 import type { Cluster, KeptResources, Target } from '../targets/types.ts';
-import { RUN_LABEL } from '../targets/types.ts';
 
 export interface UpState {
   target: TargetName;
@@ -121,11 +120,15 @@ export async function downCommand(config: HarnessConfig, io: UpDownIo, runner: P
       return 0;
     }
     case 'k3s': {
-      // Every k3s container a kept run left carries the run label; testcontainers' client finds them.
-      const { getContainerRuntimeClient } = await import('testcontainers');
+      // Containers a kept run left carry the kept label (a running run's own container does not).
+      const [{ getContainerRuntimeClient }, { KEPT_LABEL }] = await Promise.all([import('testcontainers'), import('../targets/k3s.ts')]);
       const client = await getContainerRuntimeClient();
-      const kept = (await client.container.list()).filter((c) => c.Labels?.[RUN_LABEL] !== undefined);
-      for (const c of kept) await client.container.remove(client.container.getById(c.Id), { removeVolumes: true });
+      const kept = (await client.container.list()).filter((c) => c.Labels?.[KEPT_LABEL] === 'true');
+      for (const c of kept) {
+        const container = client.container.getById(c.Id);
+        await client.container.stop(container, { timeout: 10_000 });
+        await client.container.remove(container, { removeVolumes: true });
+      }
       forget();
       io.out(kept.length ? `removed ${kept.length} k3s container(s)` : 'no k3s container of the harness was running');
       return 0;

@@ -2,6 +2,7 @@
 // harness.ambient-code.io/run=<runId> and are deleted by that label; objects a deploy created (they
 // did not exist before it) are recorded and deleted by name, so a platform that was already there —
 // even one this run updated — stays. Never throws (errors are progress lines).
+import { InfraError } from '../errors.ts';
 import { LABEL_HARNESS_RUN } from '../platform/contract.ts';
 import { kubectl, toYaml, type KubectlTarget, type Manifest } from '../platform/deploy.ts';
 import { progress } from '../report/progress.ts';
@@ -25,7 +26,6 @@ export async function deleteByRunLabel(k: KubectlTarget, runId: string, timeoutM
 export type ObjectRef = Pick<Manifest, 'apiVersion' | 'kind'> & { metadata: { name: string; namespace?: string } };
 
 const refOf = (m: Manifest): ObjectRef => ({ apiVersion: m.apiVersion, kind: m.kind, metadata: { name: m.metadata.name, ...(m.metadata.namespace ? { namespace: m.metadata.namespace } : {}) } });
-const keyOf = (m: ObjectRef) => `${m.apiVersion}/${m.kind}/${m.metadata.namespace ?? ''}/${m.metadata.name}`;
 
 /**
  * The objects of `manifests` that do not exist yet: one `kubectl get -f` per kind. A kind the
@@ -42,7 +42,7 @@ export async function notYetExisting(k: KubectlTarget, manifests: Manifest[]): P
       timeoutMs: 60_000,
     });
     if (r.code !== 0 && !/no matches for kind|the server doesn't have a resource type/.test(r.stderr)) {
-      throw new Error(`checking which ${refs[0].kind} objects exist: ${lastLine(r.stderr)}`);
+      throw new InfraError(`checking which ${refs[0].kind} objects exist: ${lastLine(r.stderr)}`);
     }
     const present = new Set(
       (r.code === 0 ? r.stdout : '')
@@ -66,5 +66,3 @@ export async function deleteObjects(k: KubectlTarget, refs: ObjectRef[], timeout
   );
   if (r.code !== 0) progress(`cleanup: deleting ${refs.length} object(s) this run created: ${lastLine(r.stderr)}`);
 }
-
-export { keyOf as objectKey };

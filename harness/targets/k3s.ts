@@ -36,11 +36,14 @@ export interface K3sRuntime {
   start(container: K3sContainer): Promise<StartedK3s>;
 }
 
+/** On a k3s container --keep (or `up`) left: what `down --target k3s` removes, and nothing else. */
+export const KEPT_LABEL = 'harness.ambient-code.io/kept';
+
 /** The k3s container: labelled with the run, the images to import copied in, reaped unless kept. */
 export async function k3sContainer(config: HarnessConfig, runId: string, archives: string[]): Promise<K3sContainer> {
   const { K3sContainer } = await import('@testcontainers/k3s');
   return new K3sContainer(config.k3sImage)
-    .withLabels({ [RUN_LABEL]: runId })
+    .withLabels({ [RUN_LABEL]: runId, ...(config.keep ? { [KEPT_LABEL]: 'true' } : {}) })
     .withCopyFilesToContainer(archives.map((source) => ({ source, target: `${K3S_IMAGE_DIR}/${path.basename(source)}` })))
     .withAutoCleanup(!config.keep) as K3sContainer;
 }

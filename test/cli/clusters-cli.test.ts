@@ -10,17 +10,9 @@ import { dockerEngine } from '../../harness/targets/prerequisites.ts';
 import { which } from '../../harness/targets/exec.ts';
 import { writeMiniPlatform } from '../targets/mini-platform.ts';
 import { expectOneErrorLine, repoRoot, runCli } from './helpers.ts';
+import { alive } from '../targets/processes.ts';
 
 const tmp = (p: string) => mkdtempSync(path.join(os.tmpdir(), p));
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
 async function waitUntil(what: string, ok: () => boolean, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!ok()) {

@@ -11,16 +11,7 @@ import { setProgressSink } from '../../harness/report/progress.ts';
 import { redact } from '../../harness/report/redact.ts';
 import { embeddedTarget } from '../../harness/targets/embedded.ts';
 import type { Cluster } from '../../harness/targets/types.ts';
-
-const alive = (pid: number | undefined) => {
-  if (!pid) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
+import { alive } from './processes.ts';
 
 describe('embedded target', () => {
   let cluster: Cluster;

@@ -5,17 +5,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { exec, pipe } from '../../harness/targets/exec.ts';
+import { alive } from './processes.ts';
 
 const sh = (script: string) => ({ cmd: 'sh', args: ['-c', script] });
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
 describe('exec and pipe', () => {
   it('pipe: the producer stdout is the consumer stdin; the result is the consumer', async () => {
     const r = await pipe(sh('printf "one\\ntwo\\n"'), sh('wc -l; echo note >&2'));

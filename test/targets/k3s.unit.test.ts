@@ -11,7 +11,7 @@ import { parseConfig, type HarnessConfigInput } from '../../harness/config.ts';
 import { setProgressSink } from '../../harness/report/progress.ts';
 import { which } from '../../harness/targets/exec.ts';
 import { localImageName, type ImageBuild } from '../../harness/targets/images.ts';
-import { K3S_IMAGE_DIR, k3sTargetWith, type K3sRuntime } from '../../harness/targets/k3s.ts';
+import { K3S_IMAGE_DIR, KEPT_LABEL, k3sTargetWith, type K3sRuntime } from '../../harness/targets/k3s.ts';
 import { RUN_LABEL } from '../../harness/targets/types.ts';
 import { FakeRunner } from './fake-runner.ts';
 import { fakeKwokFetch, writeMiniPlatform } from './mini-platform.ts';
@@ -75,6 +75,7 @@ describe.skipIf(!which('kubectl'))('k3s target, container engine faked', () => {
     expect(events.slice(0, 4)).toEqual([`build ${localImageName('backend')}`, 'save localhost/frontend:pr', `save ${localImageName('backend')}`, 'start']);
     expect(started!.createOpts.Image).toBe('rancher/k3s:v1.33.1-k3s1');
     expect(started!.createOpts.Labels?.[RUN_LABEL]).toBe('run-k3s-unit');
+    expect(started!.createOpts.Labels?.[KEPT_LABEL]).toBeUndefined();
     expect(started!.hostConfig.Privileged).toBe(true);
     expect(started!.autoCleanup).toBe(true); // testcontainers' reaper removes it should the harness die
     // Each saved archive is copied into the directory k3s imports images from when it starts.
@@ -111,6 +112,7 @@ describe.skipIf(!which('kubectl'))('k3s target, container engine faked', () => {
   it('--keep: no reaper for the container, and down leaves it', async () => {
     const cluster = await up({ keep: true });
     expect(started!.autoCleanup).toBe(false);
+    expect(started!.createOpts.Labels?.[KEPT_LABEL]).toBe('true'); // what `down --target k3s` looks for
     await cluster.down();
     expect(events).toEqual(['start', 'port-forward stopped']);
     expect(cluster.kept).toEqual({ k3sContainerId: 'c0ffee1234567890' });
