@@ -122,7 +122,9 @@ export async function downCommand(config: HarnessConfig, io: UpDownIo, runner: P
     case 'k3s': {
       // Containers a kept run left carry the kept label (a running run's own container does not).
       const [{ getContainerRuntimeClient }, { KEPT_LABEL }] = await Promise.all([import('testcontainers'), import('../targets/k3s.ts')]);
-      const client = await getContainerRuntimeClient();
+      const client = await getContainerRuntimeClient().catch((err: unknown) => {
+        throw new InfraError(`down --target k3s needs a Docker engine: ${oneLine(err)}`);
+      });
       const kept = (await client.container.list()).filter((c) => c.Labels?.[KEPT_LABEL] === 'true');
       for (const c of kept) {
         const container = client.container.getById(c.Id);
