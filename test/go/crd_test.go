@@ -33,10 +33,8 @@ var sessionGVK = schema.GroupVersionKind{Group: crdGroup, Version: "v1alpha1", K
 func ensureCRD(t *testing.T, cfg *rest.Config) {
 	t.Helper()
 	ctx := ctxT(t)
-	// CRDs go as JSON: the embedded server decodes protobuf for core kinds only.
-	jsonCfg := rest.CopyConfig(cfg)
-	jsonCfg.ContentType = "application/json"
-	ax, err := apiextclient.NewForConfig(jsonCfg)
+	// client-go's default for CRDs: protobuf bodies both ways.
+	ax, err := apiextclient.NewForConfig(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ require (
 	k8s.io/apiextensions-apiserver v0.34.1
 	k8s.io/apimachinery v0.34.1
 	k8s.io/client-go v0.34.1
+	k8s.io/metrics v0.34.1
 	sigs.k8s.io/controller-runtime v0.22.1
 )
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeProtobuf, messageFor } from '../../harness/controlplane/protobuf/index.ts';
-import { formatGoDuration, formatTime } from '../../harness/controlplane/protobuf/decode.ts';
+import { formatGoDuration, formatTime } from '../../harness/controlplane/protobuf/well-known.ts';
 import { ApiError } from '../../harness/controlplane/types.ts';
 import { encodeObject, envelope, Writer } from './encoder.ts';
 import { FIXTURES } from './fixtures.ts';
@@ -108,8 +108,8 @@ describe('protobuf errors are ApiError 400, never crashes or silent drops', () =
     expectBadRequest(() => decodeProtobuf(envelope('v1', 'ConfigMap', new Writer().bytes(1, meta).finish())), /unknown field number 42 in ObjectMeta/);
   });
 
-  it('refuses kinds and versions it has no table for', () => {
-    expectBadRequest(() => decodeProtobuf(envelope('storage.k8s.io/v1', 'StorageClass', new Uint8Array())), /protobuf decoding of storage.k8s.io\/v1\/StorageClass is not supported/);
+  it('refuses kinds and versions it has no table for (custom resources, unserved versions)', () => {
+    expectBadRequest(() => decodeProtobuf(envelope('example.com/v1', 'Widget', new Uint8Array())), /protobuf decoding of example.com\/v1\/Widget is not supported/);
     expectBadRequest(() => decodeProtobuf(envelope('apps/v1beta1', 'Deployment', new Uint8Array())), /not supported/);
     expect(messageFor('apps/v1', 'DeleteOptions')).toBe('meta.v1.DeleteOptions');
   });

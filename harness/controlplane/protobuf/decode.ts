@@ -2,7 +2,9 @@
 // Go's encoding/json on the same struct (gogo writes every non-pointer field, JSON's omitempty
 // drops the zero ones), with one pragmatic exception: empty non-pointer strings and empty
 // non-pointer structs are dropped even without omitempty, so stray `status: {}`, `name: ""` vanish.
+import { UNION_MESSAGES, type UnionForm } from './kinds.ts';
 import { MESSAGES, SLICE_MESSAGES } from './tables.generated.ts';
+import { formatGoDuration, formatTime } from './well-known.ts';
 import { WireReader, badRequest, WIRE_BYTES, WIRE_FIXED32, WIRE_FIXED64, WIRE_VARINT, type FieldRow } from './wire.ts';
 
 type JsonValue = null | boolean | number | string | JsonValue[] | { [k: string]: JsonValue };
@@ -168,9 +170,18 @@ function decodeTyped(buf: Uint8Array, s: number, e: number, type: string, where:
     default: {
       const obj = decodeMessage(buf, type, s, e, depth);
       if (SLICE_MESSAGES.has(type)) return (obj.items as JsonValue[] | undefined) ?? [];
-      return obj;
+      const union = UNION_MESSAGES[type];
+      return union ? unionValue(union, obj) : obj;
     }
   }
+}
+
+/** A union message's JSON form: its array member when set, else its schema, else its boolean. */
+function unionValue(form: UnionForm, obj: JsonObj): JsonValue {
+  const list = form.array ? obj[form.array] : undefined;
+  if (Array.isArray(list) && list.length) return list;
+  if (obj[form.object] !== undefined) return obj[form.object];
+  return form.bool ? obj[form.bool] === true : null;
 }
 
 function decodeMapEntry(buf: Uint8Array, s: number, e: number, valueType: string, where: string, depth: number): [string, JsonValue] {
@@ -224,14 +235,6 @@ function readTimestamp(buf: Uint8Array, s: number, e: number, where: string): { 
   return { seconds, nanos };
 }
 
-/** metav1.Time → RFC3339 seconds; metav1.MicroTime → RFC3339 with six fractional digits. */
-export function formatTime(seconds: number, nanos: number, micro: boolean): string {
-  const d = new Date(seconds * 1000);
-  if (Number.isNaN(d.getTime())) throw badRequest(`protobuf decoding failed: timestamp ${seconds} out of range`);
-  const base = d.toISOString().slice(0, 19);
-  return micro ? `${base}.${String(Math.floor(nanos / 1000)).padStart(6, '0')}Z` : `${base}Z`;
-}
-
 function readIntOrString(buf: Uint8Array, s: number, e: number, where: string): JsonValue {
   const r = new WireReader(buf, s, e);
   let kind = 0;
@@ -257,29 +260,6 @@ function readEmbeddedJson(buf: Uint8Array, s: number, e: number, where: string):
   } catch {
     throw badRequest(`protobuf decoding failed: ${where} does not hold JSON`);
   }
-}
-
-/** Go's time.Duration.String(), e.g. "1h0m0s", "1.5s", "300ms". */
-export function formatGoDuration(ns: number): string {
-  if (ns === 0) return '0s';
-  const sign = ns < 0 ? '-' : '';
-  let v = Math.abs(ns);
-  if (v < 1e9) {
-    const [unit, div] = v < 1e3 ? ['ns', 1] : v < 1e6 ? ['µs', 1e3] : ['ms', 1e6];
-    return `${sign}${trimFraction(v / (div as number))}${unit}`;
-  }
-  const h = Math.floor(v / 3.6e12);
-  v -= h * 3.6e12;
-  const m = Math.floor(v / 6e10);
-  v -= m * 6e10;
-  const secs = trimFraction(v / 1e9);
-  if (h) return `${sign}${h}h${m}m${secs}s`;
-  if (m) return `${sign}${m}m${secs}s`;
-  return `${sign}${secs}s`;
-}
-
-function trimFraction(x: number): string {
-  return String(Number(x.toFixed(9)));
 }
 
 function shortName(message: string): string {

@@ -1,66 +1,21 @@
-// Decodes `application/vnd.kubernetes.protobuf` request bodies (what kubectl ≥ 1.32 and client-go
-// ≥ 0.32 typed clients send for built-in kinds) into the JSON object the same request would carry.
-//
-// Envelope: magic "k8s\0", then runtime.Unknown{1 typeMeta{1 apiVersion, 2 kind}, 2 raw,
-// 3 contentEncoding, 4 contentType}; `raw` is the kind's own message (tables.generated.ts).
+// The Kubernetes protobuf wire format (`application/vnd.kubernetes.protobuf`) for built-in kinds:
+// request bodies (what kubectl ≥ 1.32 and client-go ≥ 0.32 typed clients send) decoded into the
+// JSON object the same request would carry, and responses, lists, Status errors and watch events
+// encoded from the JSON form, with the tables generated from the public API definitions.
 import type { KubeObject } from '../types.ts';
 import { decodeMessage } from './decode.ts';
-import { ANY_GROUP_KINDS, ROOT_KINDS } from './kinds.ts';
-import { WireReader, badRequest, WIRE_BYTES } from './wire.ts';
+import { encodeMessage } from './encode.ts';
+import { readEnvelope, watchFrame, writeEnvelope } from './envelope.ts';
+import { ANY_GROUP_KINDS } from './kinds.ts';
+import { KINDS } from './tables.generated.ts';
+import { badRequest } from './wire.ts';
 
-export const PROTOBUF_CONTENT_TYPE = 'application/vnd.kubernetes.protobuf';
-const MAGIC = [0x6b, 0x38, 0x73, 0x00];
+export { PROTOBUF_CONTENT_TYPE } from './envelope.ts';
+export const PROTOBUF_WATCH_CONTENT_TYPE = 'application/vnd.kubernetes.protobuf;stream=watch';
 
-interface Envelope {
-  apiVersion: string;
-  kind: string;
-  raw: [number, number];
-  contentEncoding: string;
-  contentType: string;
-}
-
-function readEnvelope(body: Uint8Array): Envelope {
-  if (body.length < 4 || MAGIC.some((b, i) => body[i] !== b)) {
-    throw badRequest('protobuf body does not start with the Kubernetes "k8s\\0" magic prefix');
-  }
-  const r = new WireReader(body, 4);
-  const env: Envelope = { apiVersion: '', kind: '', raw: [0, 0], contentEncoding: '', contentType: '' };
-  let sawRaw = false;
-  while (!r.done()) {
-    const [num, wire] = r.key();
-    if (wire !== WIRE_BYTES || num > 4) throw badRequest(`protobuf envelope is garbled: unexpected field ${num} (wire type ${wire})`);
-    if (num === 1) {
-      const [s, e] = r.lengthDelimited();
-      const t = new WireReader(body, s, e);
-      while (!t.done()) {
-        const [tn, tw] = t.key();
-        if (tw !== WIRE_BYTES || tn > 2) throw badRequest(`protobuf envelope is garbled: unexpected typeMeta field ${tn}`);
-        if (tn === 1) env.apiVersion = t.string();
-        else env.kind = t.string();
-      }
-    } else if (num === 2) {
-      env.raw = r.lengthDelimited();
-      sawRaw = true;
-    } else if (num === 3) env.contentEncoding = r.string();
-    else env.contentType = r.string();
-  }
-  if (!env.kind || !env.apiVersion) throw badRequest('protobuf envelope has no apiVersion/kind');
-  if (!sawRaw) throw badRequest(`protobuf envelope for ${env.kind} carries no object`);
-  if (env.contentEncoding) throw badRequest(`protobuf content encoding "${env.contentEncoding}" is not supported`);
-  if (env.contentType && env.contentType !== PROTOBUF_CONTENT_TYPE) {
-    throw badRequest(`protobuf envelope content type "${env.contentType}" is not supported`);
-  }
-  return env;
-}
-
-/** The table message for an envelope's apiVersion/kind, or undefined when not supported. */
+/** The table message of an apiVersion/kind, or undefined when it has none (custom resources). */
 export function messageFor(apiVersion: string, kind: string): string | undefined {
-  if (ANY_GROUP_KINDS[kind]) return ANY_GROUP_KINDS[kind];
-  const slash = apiVersion.indexOf('/');
-  const group = slash < 0 ? '' : apiVersion.slice(0, slash);
-  const version = slash < 0 ? apiVersion : apiVersion.slice(slash + 1);
-  if (version !== 'v1') return undefined; // the tables are those of the v1 APIs
-  return ROOT_KINDS[`${group}/${kind}`];
+  return ANY_GROUP_KINDS[kind] ?? KINDS[`${apiVersion}/${kind}`];
 }
 
 /**
@@ -76,4 +31,33 @@ export function decodeProtobuf(body: Buffer | Uint8Array): KubeObject {
   // Every stored kind has metadata; DeleteOptions has none.
   if (message !== ANY_GROUP_KINDS.DeleteOptions && !obj.metadata) obj.metadata = {};
   return obj as KubeObject;
+}
+
+/** Whether an object (by its apiVersion and kind) can be served as protobuf. */
+export function canEncode(obj: { apiVersion?: unknown; kind?: unknown }): boolean {
+  return typeof obj.apiVersion === 'string' && typeof obj.kind === 'string' && messageFor(obj.apiVersion, obj.kind) !== undefined;
+}
+
+// The last frozen (stored) object encoded: a committed object is encoded for every watch it fans
+// out to and for the write's own response, back to back.
+let lastObject: unknown;
+let lastBytes: Buffer | undefined;
+
+/** An object (or list, or Status) as an enveloped protobuf body. Throws ApiError 500 when it cannot be. */
+export function encodeProtobuf(obj: KubeObject): Buffer {
+  if (obj === lastObject && lastBytes) return lastBytes;
+  const { apiVersion, kind } = obj as { apiVersion: string; kind: string };
+  const message = messageFor(apiVersion, kind);
+  if (!message) throw new Error(`${apiVersion}/${kind} has no protobuf message`);
+  const bytes = writeEnvelope(apiVersion, kind, (w) => encodeMessage(w, message, obj as unknown as Record<string, unknown>, kind));
+  if (Object.isFrozen(obj)) {
+    lastObject = obj;
+    lastBytes = bytes;
+  }
+  return bytes;
+}
+
+/** One frame of a protobuf watch stream (`;stream=watch`). */
+export function encodeWatchEvent(type: string, obj: KubeObject): Buffer {
+  return watchFrame(type, encodeProtobuf(obj));
 }

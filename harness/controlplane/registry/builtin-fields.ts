@@ -2,7 +2,7 @@
 // object is walked against the field tables generated from the public API definitions (the tables
 // the protobuf decoder uses). Kinds without a table, and free-form values (maps, quantities, times,
 // raw extensions, managedFields' FieldsV1), are not looked into, so nothing is flagged wrongly.
-import { ROOT_KINDS } from '../protobuf/kinds.ts';
+import { messageFor } from '../protobuf/index.ts';
 import { MESSAGES } from '../protobuf/tables.generated.ts';
 import type { FieldRow } from '../protobuf/wire.ts';
 import type { KubeObject, RequestContext, ResourceType } from '../types.ts';
@@ -44,7 +44,7 @@ function walk(message: string, value: Json, path: string, out: string[]): void {
 
 /** Paths (`spec.template.spec.containers[0].imagee`) of fields the kind does not have. */
 export function unknownBuiltinFields(rt: ResourceType, obj: KubeObject): string[] {
-  const message = ROOT_KINDS[`${rt.group}/${rt.kind}`];
+  const message = messageFor(rt.group ? `${rt.group}/${rt.version}` : rt.version, rt.kind);
   if (!message) return [];
   const { apiVersion: _v, kind: _k, ...rest } = obj as unknown as Json;
   const out: string[] = [];

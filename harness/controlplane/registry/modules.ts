@@ -28,6 +28,13 @@ export interface CrdModule {
 
 export interface ProtobufModule {
   decodeProtobuf(body: Buffer): KubeObject;
+  /** Whether an object of this apiVersion/kind has a protobuf form (built-in kinds, lists, Status). */
+  canEncode(obj: { apiVersion?: unknown; kind?: unknown }): boolean;
+  encodeProtobuf(obj: KubeObject): Uint8Array;
+  /** One length-prefixed watch frame. */
+  encodeWatchEvent(type: string, obj: KubeObject): Uint8Array;
+  PROTOBUF_CONTENT_TYPE: string;
+  PROTOBUF_WATCH_CONTENT_TYPE: string;
 }
 
 export interface PrintersModule {

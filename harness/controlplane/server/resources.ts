@@ -1,12 +1,13 @@
 // Resource requests after authorization: verb → registry call, query parameters → options,
-// Accept → JSON / Table / metadata-only, virtual create endpoints → their handlers.
+// Accept → JSON or protobuf / Table / metadata-only, virtual create endpoints → their handlers.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError, type DeleteOptions, type KubeObject, type ListOptions, type RequestContext, type ResourceType, type VirtualCreateHandler } from '../types.ts';
 import type { ObjectRegistry } from '../registry/registry.ts';
 import type { EngineModules } from '../registry/modules.ts';
 import type { ResourceRoute } from './route.ts';
 import { decodeObjectBody, decodePatchBody, patchTypeOf, readBody } from './body.ts';
-import { sendJson, successStatus } from './respond.ts';
+import { negotiate } from './negotiate.ts';
+import { sendJson, sendObject, successStatus } from './respond.ts';
 import { serveWatch } from './watch-stream.ts';
 
 export interface ResourceDeps {
@@ -69,15 +70,6 @@ function listOptions(q: URLSearchParams): ListOptions {
   };
 }
 
-type Shape = 'json' | 'table' | 'metadata';
-
-function shapeOf(accept: string | undefined): Shape {
-  if (!accept) return 'json';
-  if (/as=Table/.test(accept)) return 'table';
-  if (/as=PartialObjectMetadata/.test(accept)) return 'metadata';
-  return 'json';
-}
-
 function metadataOnly(obj: KubeObject): KubeObject {
   return { apiVersion: 'meta.k8s.io/v1', kind: 'PartialObjectMetadata', metadata: obj.metadata };
 }
@@ -112,12 +104,14 @@ export async function handleResource(req: IncomingMessage, res: ServerResponse, 
   const { registry } = deps;
   const ns = rt.namespaced ? route.namespace : undefined;
   if (rt.namespaced && !ns && !['list', 'watch'].includes(route.verb)) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
-  const shape = shapeOf(req.headers.accept);
+  const { shape, protobuf: wantsProtobuf } = negotiate(req.headers.accept);
   const warnings = ctx.warnings;
+  // Custom resources have no protobuf form (as in kube-apiserver): they are always JSON.
+  const protobuf = wantsProtobuf && !rt.custom ? deps.modules.protobuf : undefined;
   const out = (status: number, obj: KubeObject): number => {
     if (shape === 'table' && obj.kind !== 'Status' && route.verb === 'get' && !route.subresource) {
       sendJson(res, status, deps.modules.printers.toTable(rt, [obj], { includeObject: includeObject(q) }), { contentType: TABLE_CONTENT_TYPE, warnings });
-    } else sendJson(res, status, shape === 'metadata' && route.verb === 'get' ? metadataOnly(obj) : obj, { warnings });
+    } else sendObject(res, status, shape === 'metadata' && route.verb === 'get' ? metadataOnly(obj) : obj, { warnings, protobuf });
     return status;
   };
 
@@ -165,19 +159,22 @@ export async function handleResource(req: IncomingMessage, res: ServerResponse, 
       const body = shape === 'metadata'
         ? { kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', metadata, items: result.items.map(metadataOnly) }
         : { kind: rt.listKind, apiVersion, metadata, items: result.items };
-      sendJson(res, 200, body, { warnings });
+      sendObject(res, 200, body as KubeObject, { warnings, protobuf });
       return 200;
     }
     case 'watch': {
       const timeout = intParam(q, 'timeoutSeconds');
       const printers = deps.modules.printers;
+      const streamed = shape === 'metadata' ? { apiVersion: 'meta.k8s.io/v1', kind: 'PartialObjectMetadata' } : { apiVersion: rt.group ? `${rt.group}/${rt.version}` : rt.version, kind: rt.kind };
+      const streamsProtobuf = shape !== 'table' && !!protobuf?.canEncode(streamed);
       const transform = shape === 'table' ? (o: KubeObject) => printers.toTable(rt, [o], { includeObject: includeObject(q) }) : shape === 'metadata' ? metadataOnly : undefined;
       await serveWatch(req, res, {
         registry, rt, namespace: ns, ctx,
         opts: { ...listOptions(q), allowWatchBookmarks: boolParam(q, 'allowWatchBookmarks'), sendInitialEvents: boolParam(q, 'sendInitialEvents'), ...(route.name ? { fieldSelector: [q.get('fieldSelector'), `metadata.name=${route.name}`].filter(Boolean).join(',') } : {}) },
         timeoutSeconds: timeout && timeout > 0 ? timeout : 1800 + Math.floor(Math.random() * 1800),
         transform,
-        contentType: shape === 'table' ? TABLE_CONTENT_TYPE : 'application/json',
+        ...(streamsProtobuf ? { encode: (type, obj) => protobuf!.encodeWatchEvent(type, obj), transformBookmarks: shape === 'metadata' } : {}),
+        contentType: shape === 'table' ? TABLE_CONTENT_TYPE : streamsProtobuf ? protobuf!.PROTOBUF_WATCH_CONTENT_TYPE : 'application/json',
         cutAfterMs: deps.watchCutAfterMs?.({ group: rt.group, resource: rt.resource, namespace: ns }),
         open: deps.openWatches,
       });
@@ -216,7 +213,7 @@ export async function handleResource(req: IncomingMessage, res: ServerResponse, 
       const opts = await deleteOptions(req, q, deps);
       const result = registry.deleteCollection(rt, ns, listOptions(q), opts, ctx);
       const apiVersion = rt.group ? `${rt.group}/${rt.version}` : rt.version;
-      sendJson(res, 200, { kind: rt.listKind, apiVersion, metadata: { resourceVersion: result.resourceVersion }, items: result.items }, { warnings });
+      sendObject(res, 200, { kind: rt.listKind, apiVersion, metadata: { resourceVersion: result.resourceVersion }, items: result.items } as unknown as KubeObject, { warnings, protobuf });
       return 200;
     }
     default:

@@ -10,6 +10,7 @@ import {
 import type { ObjectRegistry } from '../registry/registry.ts';
 import type { DiscoveryModule, EngineModules } from '../registry/modules.ts';
 import { ANONYMOUS, forbiddenFor } from './access.ts';
+import { negotiate } from './negotiate.ts';
 import { parseRoute, type DiscoveryRoute } from './route.ts';
 import { sendError, sendJson, sendText } from './respond.ts';
 import { handleResource, requestContext } from './resources.ts';
@@ -165,7 +166,8 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
         watchCutAfterMs: o.faults ? (a) => o.faults!.watchCutAfterMs(a) : undefined,
       });
     } catch (err) {
-      status = sendError(res, err);
+      // Status errors in protobuf to clients that asked for it first (client-go typed clients).
+      status = sendError(res, err, undefined, negotiate(req.headers.accept).protobuf ? o.modules.protobuf : undefined);
     } finally {
       const contentType = req.headers['content-type']?.split(';')[0];
       requestLog.push({ method: req.method ?? '', path: url.pathname + (url.search ? url.search : ''), status, ms: Date.now() - started, user: username, ...(contentType ? { contentType } : {}) });

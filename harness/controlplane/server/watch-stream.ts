@@ -1,5 +1,6 @@
 // A watch over HTTP: 200 + headers flushed at once (client-node resolves on headers), then one JSON
-// event per line. Too-old resourceVersions become an ERROR event with a 410 Status, then close.
+// event per line, or one length-prefixed protobuf frame per event. Too-old resourceVersions become
+// an ERROR event with a 410 Status, then close.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError, type KubeObject, type ResourceType, type WatchOptions, type WatchSendType, type RequestContext } from '../types.ts';
 import type { ObjectRegistry } from '../registry/registry.ts';
@@ -14,6 +15,10 @@ export interface WatchStreamOptions {
   timeoutSeconds: number;
   /** Per-event object transformation (Table rows, metadata-only), if the client asked for one. */
   transform?: (obj: KubeObject) => KubeObject;
+  /** Bookmarks go through `transform` too (protobuf metadata-only streams carry only PartialObjectMetadata). */
+  transformBookmarks?: boolean;
+  /** Binary frames (protobuf) instead of one JSON event per line. */
+  encode?: (type: WatchSendType, obj: KubeObject) => Uint8Array;
   contentType: string;
   /** Fault injection: cut the stream after this many ms. */
   cutAfterMs?: number;
@@ -37,8 +42,9 @@ export function serveWatch(req: IncomingMessage, res: ServerResponse, o: WatchSt
     };
     const write = (type: WatchSendType, object: KubeObject): void => {
       if (closed) return;
-      const out = o.transform && type !== 'BOOKMARK' && type !== 'ERROR' ? o.transform(object) : object;
-      res.write(`{"type":${JSON.stringify(type)},"object":${jsonOf(out)}}\n`);
+      const out = o.transform && type !== 'ERROR' && (type !== 'BOOKMARK' || o.transformBookmarks) ? o.transform(object) : object;
+      if (o.encode) res.write(o.encode(type, out));
+      else res.write(`{"type":${JSON.stringify(type)},"object":${jsonOf(out)}}\n`);
     };
     const headers: Record<string, string | string[]> = { 'Content-Type': o.contentType, 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' };
     // Validate (selectors, sendInitialEvents) before committing to a 200: those are plain errors.
