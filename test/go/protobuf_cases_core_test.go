@@ -8,7 +8,10 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/intstr"
+	"k8s.io/apimachinery/pkg/watch"
+	"k8s.io/client-go/metadata"
 )
 
 func ptr[T any](v T) *T { return &v }
@@ -67,6 +70,43 @@ func podTemplate(labels map[string]string) corev1.PodTemplateSpec {
 	return corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: labels}, Spec: podSpec()}
 }
 
+// metadataOnly: client-go's metadata client (controller-runtime's metadata-only informers) asks
+// for PartialObjectMetadata(List) in protobuf for get, list and watch.
+func metadataOnly(t *testing.T, e *kindEnv) {
+	t.Helper()
+	ctx := ctxT(t)
+	mc, err := metadata.NewForConfig(e.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cms := mc.Resource(schema.GroupVersionResource{Version: "v1", Resource: "configmaps"}).Namespace(e.ns)
+	m := e.meta("cm-meta", true)
+	w, err := cms.Watch(ctx, metav1.ListOptions{LabelSelector: "pb-case=" + m.Name})
+	if err != nil {
+		t.Fatalf("metadata watch: %v", err)
+	}
+	defer w.Stop()
+	if _, err := e.cs.CoreV1().ConfigMaps(e.ns).Create(ctx, &corev1.ConfigMap{ObjectMeta: m, Data: map[string]string{"secret-ish": "not in metadata"}}, metav1.CreateOptions{}); err != nil {
+		t.Fatalf("configmap: %v", err)
+	}
+	one, err := cms.Get(ctx, m.Name, metav1.GetOptions{})
+	if err != nil || one.Labels["pb-case"] != m.Name || one.Annotations["example.invalid/note"] == "" {
+		t.Fatalf("metadata get: %v %+v", err, one)
+	}
+	list, err := cms.List(ctx, metav1.ListOptions{LabelSelector: "pb-case=" + m.Name})
+	if err != nil || len(list.Items) != 1 || list.Items[0].Name != m.Name {
+		t.Fatalf("metadata list: %v %+v", err, list)
+	}
+	select {
+	case ev := <-w.ResultChan():
+		if pom, ok := ev.Object.(*metav1.PartialObjectMetadata); ev.Type != watch.Added || !ok || pom.Name != m.Name {
+			t.Fatalf("metadata watch event: %s %T", ev.Type, ev.Object)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatalf("metadata watch: no ADDED event within 10s")
+	}
+}
+
 func coreCases() map[string]func(*testing.T, *kindEnv) {
 	return map[string]func(*testing.T, *kindEnv){
 		"configmaps": func(t *testing.T, e *kindEnv) {
@@ -75,6 +115,7 @@ func coreCases() map[string]func(*testing.T, *kindEnv) {
 				obj: &corev1.ConfigMap{ObjectMeta: e.meta("cm", true), Data: map[string]string{"a": "b", "ünïcode": "✓"}, BinaryData: map[string][]byte{"bin": {0, 1, 2, 255}}},
 				update: func(o *corev1.ConfigMap) { o.Data["added"] = "later" },
 			})
+			metadataOnly(t, e)
 		},
 		"secrets": func(t *testing.T, e *kindEnv) {
 			exercise[*corev1.Secret, *corev1.SecretList](t, e, e.cs.CoreV1().Secrets(e.ns), kindCase[*corev1.Secret]{

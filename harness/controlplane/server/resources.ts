@@ -165,16 +165,16 @@ export async function handleResource(req: IncomingMessage, res: ServerResponse, 
     case 'watch': {
       const timeout = intParam(q, 'timeoutSeconds');
       const printers = deps.modules.printers;
-      const streamed = shape === 'metadata' ? { apiVersion: 'meta.k8s.io/v1', kind: 'PartialObjectMetadata' } : { apiVersion: rt.group ? `${rt.group}/${rt.version}` : rt.version, kind: rt.kind };
-      const streamsProtobuf = shape !== 'table' && !!protobuf?.canEncode(streamed);
+      // Tables stream as JSON; objects and metadata-only objects as protobuf frames when asked.
+      const framed = shape === 'table' ? undefined : protobuf;
       const transform = shape === 'table' ? (o: KubeObject) => printers.toTable(rt, [o], { includeObject: includeObject(q) }) : shape === 'metadata' ? metadataOnly : undefined;
       await serveWatch(req, res, {
         registry, rt, namespace: ns, ctx,
         opts: { ...listOptions(q), allowWatchBookmarks: boolParam(q, 'allowWatchBookmarks'), sendInitialEvents: boolParam(q, 'sendInitialEvents'), ...(route.name ? { fieldSelector: [q.get('fieldSelector'), `metadata.name=${route.name}`].filter(Boolean).join(',') } : {}) },
         timeoutSeconds: timeout && timeout > 0 ? timeout : 1800 + Math.floor(Math.random() * 1800),
         transform,
-        ...(streamsProtobuf ? { encode: (type, obj) => protobuf!.encodeWatchEvent(type, obj), transformBookmarks: shape === 'metadata' } : {}),
-        contentType: shape === 'table' ? TABLE_CONTENT_TYPE : streamsProtobuf ? protobuf!.PROTOBUF_WATCH_CONTENT_TYPE : 'application/json',
+        ...(framed ? { encode: (type, obj) => framed.encodeWatchEvent(type, obj), transformBookmarks: shape === 'metadata' } : {}),
+        contentType: shape === 'table' ? TABLE_CONTENT_TYPE : framed ? framed.PROTOBUF_WATCH_CONTENT_TYPE : 'application/json',
         cutAfterMs: deps.watchCutAfterMs?.({ group: rt.group, resource: rt.resource, namespace: ns }),
         open: deps.openWatches,
       });
