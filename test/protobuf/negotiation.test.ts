@@ -137,6 +137,21 @@ describe('content negotiation against the control plane', () => {
     expect((await call(cp, 'GET', path, PB_FIRST)).type).toBe('application/json');
   });
 
+  it('answers a stored object without a protobuf form (a JSON client wrote a wrong type) with a 500 naming the field', async () => {
+    const lease = `/apis/coordination.k8s.io/v1/namespaces/${NS}/leases`;
+    expect((await call(cp, 'POST', lease, undefined, { metadata: { name: 'odd' }, spec: { holderIdentity: 7 } })).status).toBe(201);
+    const got = await call(cp, 'GET', `${lease}/odd`, PB_FIRST);
+    expect([got.status, got.type]).toEqual([500, PB]);
+    expect((decodeProtobuf(got.body) as any).message).toMatch(/unable to encode as protobuf: Lease\.spec\.holderIdentity is a number/);
+    expect((await call(cp, 'GET', `${lease}/odd`)).status).toBe(200); // JSON still serves it
+    // A watch stream ends with an ERROR event instead of breaking the write that produced the event.
+    const { events } = await watchFrames(cp, `${lease}?watch=true&fieldSelector=metadata.name%3Dodd2`, 1, async () => {
+      await call(cp, 'POST', lease, undefined, { metadata: { name: 'odd2' }, spec: { leaseDurationSeconds: 'long' } });
+    });
+    expect(events[0]).toMatchObject({ type: 'ERROR', object: { kind: 'Status', code: 500 } });
+    expect((await call(cp, 'GET', `${lease}/odd2`)).status).toBe(200);
+  });
+
   it('streams watch events as length-prefixed protobuf frames', async () => {
     const rv = (decodeProtobuf((await call(cp, 'GET', CM, PB_FIRST)).body) as any).metadata.resourceVersion;
     const { type, events } = await watchFrames(cp, `${CM}?watch=true&resourceVersion=${rv}`, 2, async () => {

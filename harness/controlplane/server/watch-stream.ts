@@ -4,7 +4,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError, type KubeObject, type ResourceType, type WatchOptions, type WatchSendType, type RequestContext } from '../types.ts';
 import type { ObjectRegistry } from '../registry/registry.ts';
-import { jsonOf } from './respond.ts';
+import { jsonOf, toApiError } from './respond.ts';
 
 export interface WatchStreamOptions {
   registry: ObjectRegistry;
@@ -43,8 +43,21 @@ export function serveWatch(req: IncomingMessage, res: ServerResponse, o: WatchSt
     const write = (type: WatchSendType, object: KubeObject): void => {
       if (closed) return;
       const out = o.transform && type !== 'ERROR' && (type !== 'BOOKMARK' || o.transformBookmarks) ? o.transform(object) : object;
-      if (o.encode) res.write(o.encode(type, out));
-      else res.write(`{"type":${JSON.stringify(type)},"object":${jsonOf(out)}}\n`);
+      if (!o.encode) {
+        res.write(`{"type":${JSON.stringify(type)},"object":${jsonOf(out)}}\n`);
+        return;
+      }
+      let frame: Uint8Array;
+      try {
+        frame = o.encode(type, out);
+      } catch (err) {
+        // An object without a protobuf form ends the stream with an ERROR event (kube-apiserver does
+        // the same on an encoding failure), never throws into the write that produced the event.
+        res.write(o.encode('ERROR', toApiError(err).toStatus()));
+        finish();
+        return;
+      }
+      res.write(frame);
     };
     const headers: Record<string, string | string[]> = { 'Content-Type': o.contentType, 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' };
     // Validate (selectors, sendInitialEvents) before committing to a 200: those are plain errors.
