@@ -1,7 +1,8 @@
 // Spawn-tree benchmark: the embedded control plane plus the reference platform (profile
 // `reference`), then one spawn tree (default depth 4, fanout 10 = 11,111 sessions; override with
 // AMBIENT_BENCH_TREE=depth,fanout) under a bounded deadline. Prints wall time, sessions/s, how many
-// sessions completed, and the peak RSS of this process and of the backend/operator processes.
+// sessions completed, the peak RSS of this process and of the backend/operator processes, and the CPU
+// seconds each of the three spent on the tree.
 // Issue goals: <= 60 s wall and <= 1.5 GiB total peak RSS on a 2-core machine.
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -29,9 +30,8 @@ function treeShape(): { depth: number; fanout: number } {
   return { depth: d, fanout: f };
 }
 
-/** VmHWM (peak RSS) in KiB of every live process in the process group `pgid` (shell + node). */
-function groupPeakKiB(pgid: number): number {
-  let total = 0;
+/** Calls `visit` with the /proc/<pid>/stat fields (after the comm) of every live process in group `pgid`. */
+function forEachInGroup(pgid: number, visit: (pid: string, fields: string[]) => void): void {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
@@ -39,14 +39,36 @@ function groupPeakKiB(pgid: number): number {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       if (Number(fields[2]) !== pgid) continue;
-      const hwm = /^VmHWM:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${entry}/status`, 'utf8'));
-      if (hwm) total += Number(hwm[1]);
+      visit(entry, fields);
     } catch {
       /* process went away */
     }
   }
+}
+
+/** VmHWM (peak RSS) in KiB of every live process in the process group `pgid` (shell + node). */
+function groupPeakKiB(pgid: number): number {
+  let total = 0;
+  forEachInGroup(pgid, (pid) => {
+    const hwm = /^VmHWM:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    if (hwm) total += Number(hwm[1]);
+  });
   return total;
 }
+
+/** CPU seconds (user + system) used so far by the process group `pgid` (stat fields 14, 15; USER_HZ 100). */
+function groupCpuSeconds(pgid: number): number {
+  let ticks = 0;
+  forEachInGroup(pgid, (_pid, fields) => {
+    ticks += Number(fields[11]) + Number(fields[12]);
+  });
+  return ticks / 100;
+}
+
+const ownCpuSeconds = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
 
 export async function benchTree(): Promise<string[]> {
   const { depth, fanout } = treeShape();
@@ -68,6 +90,9 @@ export async function benchTree(): Promise<string[]> {
     const users = makeUsers(41, 4);
     await seedViaEndpoints(platform.backendUrl, platform.testUserToken, users);
 
+    // CPU is counted over the tree alone (user + system per process): the measure least disturbed
+    // by other load on the machine, unlike wall time.
+    const cpu0 = { harness: ownCpuSeconds(), backend: groupCpuSeconds(platform.backend.pid), operator: groupCpuSeconds(platform.operator.pid) };
     const plan = planTree({ seed: 41, depth, fanout, keyMix: { camel: 2, snake: 1, both: 1 }, userCount: users.length });
     const { results, durationMs } = await executeTree(plan, {
       backendUrl: platform.backendUrl,
@@ -78,6 +103,12 @@ export async function benchTree(): Promise<string[]> {
       concurrency: CONCURRENCY,
       deadlineMs: DEADLINE_MS,
     });
+    const cpu = {
+      harness: ownCpuSeconds() - cpu0.harness,
+      backend: groupCpuSeconds(platform.backend.pid) - cpu0.backend,
+      operator: groupCpuSeconds(platform.operator.pid) - cpu0.operator,
+    };
+    const cpuTotal = cpu.harness + cpu.backend + cpu.operator;
     const completed = results.filter((r) => r.status === 201).length;
     if (completed < plan.length) {
       const firstError = results.find((r) => r.status !== 201)?.error ?? 'unknown';
@@ -95,6 +126,12 @@ export async function benchTree(): Promise<string[]> {
     out.push(line(`${tag}-peak-rss-backend`, backendMiB, 'MiB'));
     out.push(line(`${tag}-peak-rss-operator`, operatorMiB, 'MiB'));
     out.push(line(`${tag}-peak-rss-total`, harnessMiB + backendMiB + operatorMiB, 'MiB'));
+    out.push(line(`${tag}-cpu-harness`, cpu.harness, 's'));
+    out.push(line(`${tag}-cpu-backend`, cpu.backend, 's'));
+    out.push(line(`${tag}-cpu-operator`, cpu.operator, 's'));
+    out.push(line(`${tag}-cpu-total`, cpuTotal, 's'));
+    out.push(line(`${tag}-cpu-per-session`, (cpuTotal * 1000) / Math.max(1, completed), 'ms', 2));
+    out.push(line(`${tag}-load-average-1m`, os.loadavg()[0], '', 2));
   } finally {
     await platform?.stop();
     await cp.stop();
