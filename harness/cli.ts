@@ -1,7 +1,7 @@
 // ambient-harness CLI: parses flags, calls the library (harness/index.ts), maps results to exit
 // codes. Errors print ONE line (`ambient-harness: error: ...`), never a stack unless --debug.
 import { Command, CommanderError, Option } from 'commander';
-import { DEFAULT_BUILD_IMAGES, ENV_PREFIX, IMAGE_KEYS, loadConfig, PARENT_KEYS, PROFILES, TARGETS } from './config.ts';
+import { DEFAULT_BUILD_IMAGES, ENV_PREFIX, IMAGE_KEYS, loadConfig, PARENT_KEYS, PROFILES, SA_SIGNING_ALGS, TARGETS } from './config.ts';
 import { ExitCode, HarnessError, InfraError, oneLine, UsageError } from './errors.ts';
 import { RUNNER_COMMITS } from './platform/contract.ts';
 import { redact } from './report/redact.ts';
@@ -53,6 +53,7 @@ function withConfigFlags(cmd: Command): Command {
     .option('--operator-cmd <cmd>', 'run this operator binary instead of the reference operator (embedded)')
     .option('--platform-dir <dir>', 'platform checkout: CRDs (embedded) and kustomize overlays (kind, k3s, existing)')
     .addOption(new Option('--strict-identity <fields>', 'identity fields that must be inherited: all|userId (default all: userId, displayName, groups)'))
+    .addOption(new Option('--sa-signing-alg <alg>', `service-account token signing of the embedded control plane: ${SA_SIGNING_ALGS.join('|')} (default ES256)`))
     .option('--kubeconfig <file>', 'kubeconfig for --target existing')
     .option('--context <name>', 'kubeconfig context for --target existing')
     .option('--kind-config <file>', 'kind cluster config (default kind-config.yaml)')
@@ -125,14 +126,17 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .description('serve the embedded Kubernetes API server until interrupted, writing a kubeconfig for kubectl/client-go')
     .requiredOption('--kubeconfig <file>', 'where to write the admin kubeconfig')
     .option('--port <n>', 'port on 127.0.0.1 (default: a free one)')
+    .addOption(new Option('--sa-signing-alg <alg>', `service-account token signing: ${SA_SIGNING_ALGS.join('|')} (default ES256)`))
     .option('--debug', 'print stack traces on errors')
-    .action(async (opts: { kubeconfig: string; port?: string }) => {
+    .action(async (opts: { kubeconfig: string; port?: string; saSigningAlg?: string }) => {
       if (opts.port !== undefined && !/^\d{1,5}$/.test(opts.port)) throw new UsageError(`--port: expected a port number, got "${opts.port}"`);
+      const alg = opts.saSigningAlg ?? 'ES256';
+      if (!(SA_SIGNING_ALGS as readonly string[]).includes(alg)) throw new UsageError(`--sa-signing-alg: expected ${SA_SIGNING_ALGS.join(' or ')}, got "${alg}"`);
       // Loaded lazily: only this command needs the embedded API server.
       const { runControlPlaneCommand } = await import('./commands/controlplane.ts');
       let code: number;
       try {
-        code = await runControlPlaneCommand({ kubeconfig: opts.kubeconfig, port: opts.port === undefined ? undefined : Number(opts.port), out: (line) => io.out(line.endsWith('\n') ? line : line + '\n') });
+        code = await runControlPlaneCommand({ kubeconfig: opts.kubeconfig, port: opts.port === undefined ? undefined : Number(opts.port), serviceAccountSigningAlg: alg as (typeof SA_SIGNING_ALGS)[number], out: (line) => io.out(line.endsWith('\n') ? line : line + '\n') });
       } catch (err) {
         throw err instanceof HarnessError ? err : new InfraError(`controlplane: ${oneLine(err)}`, { cause: err });
       }

@@ -11,6 +11,8 @@ export const TARGETS = ['embedded', 'kind', 'k3s', 'existing'] as const;
 export const PROFILES = ['reference', 'm-6b21778', 'h-0b59fe7'] as const;
 /** Both spellings of the parent key (contract §0): what the runner sends, what the backend reads. */
 export const PARENT_KEYS = ['parentSessionId', 'parent_session_id'] as const;
+/** Service-account token algorithms of the embedded control plane (ES256 is cheaper to sign). */
+export const SA_SIGNING_ALGS = ['ES256', 'RS256'] as const;
 export type TargetName = (typeof TARGETS)[number];
 export type ProfileName = (typeof PROFILES)[number];
 /** Keys of the platform's images (deploy.sh's IMAGE_* variables), for --images and --build-images. */
@@ -61,6 +63,8 @@ export const ConfigSchema = z.strictObject({
   runner: z.enum(['auto', ...RUNNER_COMMITS]).default('auto'),
   /** The create-request keys identity trees name the parent with: the runner's and the backend's. */
   parentKeys: z.array(z.enum(PARENT_KEYS)).min(1).default([...PARENT_KEYS]),
+  /** Embedded target: how the API server signs service-account tokens. */
+  saSigningAlg: z.enum(SA_SIGNING_ALGS).default('ES256'),
   kubeconfig: z.string().min(1).optional(),
   context: z.string().min(1).optional(),
   kindConfig: z.string().min(1).default('kind-config.yaml'),

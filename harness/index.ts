@@ -128,6 +128,7 @@ export function reproCommand(config: HarnessConfig, scenario: string, extra = ''
   if (config.strictIdentity !== defaults.strictIdentity) parts.push('--strict-identity', config.strictIdentity);
   if (config.runner !== defaults.runner) parts.push('--runner', config.runner);
   if (config.parentKeys.length === 1) parts.push('--parent-keys', config.parentKeys[0]);
+  if (config.saSigningAlg !== 'ES256') parts.push('--sa-signing-alg', config.saSigningAlg);
   return [...parts, extra].filter(Boolean).join(' ');
 }
 

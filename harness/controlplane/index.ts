@@ -14,6 +14,7 @@ import * as printers from './printers/index.ts';
 import * as discovery from './discovery/index.ts';
 import * as metrics from './metrics/index.ts';
 import { createAuth } from './auth/index.ts';
+import type { SigningAlg } from './auth/jwt.ts';
 import { defaultControllers, type ControllerOptions } from './controllers/index.ts';
 import { ObjectRegistry } from './registry/registry.ts';
 import { startApiServer, type RequestLogEntry } from './server/server.ts';
@@ -32,6 +33,12 @@ export interface ControlPlaneOptions {
   /** Controllers to run (replacing all defaults); default: the auth module's plus the controllers module's. */
   controllers?: Controller[];
   faults?: FaultInjector;
+  /**
+   * Service-account token signing: ES256 (default; signing is ~10x cheaper than RSA, which counts
+   * at one TokenRequest per session) or RS256 (kube-apiserver's usual RSA key). Tokens are opaque
+   * to their holders; both are verified the same way.
+   */
+  serviceAccountSigningAlg?: SigningAlg;
   /** Extra static token users (for RBAC tests), passed to the auth module. */
   users?: { name: string; token?: string; groups?: string[] }[];
   /** Watch replay buffer size (events). */
@@ -86,7 +93,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   const extraRoutes = [...(opts.extraRoutes ?? [])];
   const controllers: Controller[] = [];
   if (!authenticator || !authorizer) {
-    const a = createAuth(registry, { adminToken, caPem: tls.certPem, users: opts.users });
+    const a = createAuth(registry, { adminToken, caPem: tls.certPem, users: opts.users, signingAlg: opts.serviceAccountSigningAlg });
     authenticator ??= a.authenticator;
     authorizer ??= a.authorizer;
     virtualHandlers.push(...a.virtualHandlers.filter((h) => !virtualHandlers.some((v) => v.key === h.key)));

@@ -63,7 +63,7 @@ export const embeddedTarget: Target = {
     const { startControlPlane } = await import('../controlplane/index.ts');
     const { platformUp } = await import('../platform/up.ts');
     progress('starting embedded control plane');
-    const cp = await startControlPlane({ kubernetesVersion: '1.33' });
+    const cp = await startControlPlane({ kubernetesVersion: '1.33', serviceAccountSigningAlg: config.saSigningAlg });
     registerSecret(cp.adminToken);
     let platform: Awaited<ReturnType<typeof platformUp>> | undefined;
     let downed = false;

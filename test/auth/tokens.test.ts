@@ -123,12 +123,13 @@ describe('ServiceAccount tokens over HTTPS', () => {
     const conf = await get('/.well-known/openid-configuration', token);
     expect(conf.status).toBe(200);
     const doc = JSON.parse(conf.body);
-    expect(doc).toMatchObject({ issuer: 'https://kubernetes.default.svc.cluster.local', id_token_signing_alg_values_supported: ['RS256'] });
+    expect(doc).toMatchObject({ issuer: 'https://kubernetes.default.svc.cluster.local', id_token_signing_alg_values_supported: ['ES256'] });
     const jwks = JSON.parse((await get('/openid/v1/jwks', token)).body);
     const [h, b, s] = token.split('.');
     const kid = JSON.parse(Buffer.from(h, 'base64url').toString()).kid;
     const jwk = jwks.keys.find((k: { kid: string }) => k.kid === kid);
-    expect(verify('RSA-SHA256', Buffer.from(`${h}.${b}`), createPublicKey({ key: jwk, format: 'jwk' }), Buffer.from(s, 'base64url'))).toBe(true);
+    expect(jwk).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig' });
+    expect(verify('sha256', Buffer.from(`${h}.${b}`), { key: createPublicKey({ key: jwk, format: 'jwk' }), dsaEncoding: 'ieee-p1363' }, Buffer.from(s, 'base64url'))).toBe(true);
     expect((await get('/.well-known/openid-configuration')).status).toBe(403);
     expect((await get('/version')).status).toBe(200);
     expect((await get('/api', 'not-a-valid-token')).status).toBe(401);

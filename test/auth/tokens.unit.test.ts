@@ -3,7 +3,7 @@
 import { createPublicKey, verify } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createAuth, type Auth } from '../../harness/controlplane/auth/index.ts';
-import { makeSigningKey } from '../../harness/controlplane/auth/jwt.ts';
+import { makeSigningKey, SIGNING_ALGS, type SigningAlg } from '../../harness/controlplane/auth/jwt.ts';
 import { ApiError, type KubeObject, type RequestContext, type UserInfo } from '../../harness/controlplane/types.ts';
 import { MemoryClient, settle } from './memory-client.ts';
 
@@ -45,11 +45,11 @@ beforeEach(() => {
 });
 
 describe('TokenRequest', () => {
-  it('issues an RS256 JWT with kube claims and a 1h default expiry', () => {
+  it('issues an ES256 JWT (the default) with kube claims and a 1h default expiry', () => {
     const tr = requestToken('proj', 'runner');
     const jwt = tokenOf(tr);
     const header = JSON.parse(Buffer.from(jwt.split('.')[0], 'base64url').toString());
-    expect(header.alg).toBe('RS256');
+    expect(header.alg).toBe('ES256');
     expect(header.kid).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const c = claimsOf(jwt);
     expect(Object.keys(c).sort()).toEqual(['aud', 'exp', 'iat', 'iss', 'jti', 'kubernetes.io', 'nbf', 'sub']);
@@ -202,15 +202,30 @@ describe('static users and impersonation', () => {
 });
 
 describe('OIDC discovery and namespace defaults', () => {
-  it('serves discovery and a JWKS that verifies issued tokens', () => {
+  const jwsVerify = (alg: SigningAlg, data: Buffer, jwk: any, sig: Buffer) =>
+    alg === 'ES256'
+      ? verify('sha256', data, { key: createPublicKey({ key: jwk, format: 'jwk' }), dsaEncoding: 'ieee-p1363' }, sig)
+      : verify('RSA-SHA256', data, createPublicKey({ key: jwk, format: 'jwk' }), sig);
+
+  it.each(SIGNING_ALGS)('%s: serves discovery and a JWKS that verifies issued tokens; tokens authenticate', (alg) => {
+    auth = createAuth(client, { adminToken: 'fake-admin-token', now: () => clock, signingAlg: alg });
     const conf = JSON.parse(auth.extraRoutes.find((r) => r.path === '/.well-known/openid-configuration')!.handle().body);
-    expect(conf).toMatchObject({ issuer: 'https://kubernetes.default.svc.cluster.local', response_types_supported: ['id_token'], subject_types_supported: ['public'], id_token_signing_alg_values_supported: ['RS256'] });
+    expect(conf).toMatchObject({ issuer: 'https://kubernetes.default.svc.cluster.local', response_types_supported: ['id_token'], subject_types_supported: ['public'], id_token_signing_alg_values_supported: [alg] });
     const jwks = JSON.parse(auth.extraRoutes.find((r) => r.path === '/openid/v1/jwks')!.handle().body);
     const token = tokenOf(requestToken('proj', 'runner'));
     const [h, b, s] = token.split('.');
-    const key = jwks.keys.find((k: any) => k.kid === JSON.parse(Buffer.from(h, 'base64url').toString()).kid);
-    expect(key).toMatchObject({ use: 'sig', alg: 'RS256', kty: 'RSA' });
-    expect(verify('RSA-SHA256', Buffer.from(`${h}.${b}`), createPublicKey({ key, format: 'jwk' }), Buffer.from(s, 'base64url'))).toBe(true);
+    const header = JSON.parse(Buffer.from(h, 'base64url').toString());
+    expect(header.alg).toBe(alg);
+    const key = jwks.keys.find((k: any) => k.kid === header.kid);
+    expect(key).toMatchObject(alg === 'ES256' ? { use: 'sig', alg, kty: 'EC', crv: 'P-256' } : { use: 'sig', alg, kty: 'RSA' });
+    expect(jwsVerify(alg, Buffer.from(`${h}.${b}`), key, Buffer.from(s, 'base64url'))).toBe(true);
+    expect(jwsVerify(alg, Buffer.from(`${h}.${b}x`), key, Buffer.from(s, 'base64url'))).toBe(false);
+    expect(review(token).user?.username).toBe('system:serviceaccount:proj:runner');
+    // A token signed by another key, or with the other algorithm, is not ours.
+    const other = createAuth(client, { adminToken: 'fake-admin-token', now: () => clock, signingAlg: alg === 'ES256' ? 'RS256' : 'ES256' });
+    const foreign = tokenOf(other.virtualHandlers.find((x) => x.key === 'core/serviceaccounts/token')!.create({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', metadata: {}, spec: {} }, ctx(admin, 'proj', 'runner')));
+    expect(review(foreign).authenticated).toBeFalsy();
+    expect(review(`${h}.${b}.${Buffer.from(s, 'base64url').reverse().toString('base64url')}`).authenticated).toBeFalsy();
   });
 
   it('every namespace gets SA default and kube-root-ca.crt', async () => {

@@ -38,11 +38,11 @@ describe.concurrent('ambient-harness CLI (spawned)', () => {
 });
 
 describe('ambient-harness controlplane (spawned)', () => {
-  it('serves until SIGINT: prints one ready line, writes a kubeconfig kubectl can use, exits 0', async () => {
+  it('serves until SIGINT: prints one ready line, writes a kubeconfig kubectl can use, signs with --sa-signing-alg, exits 0', async () => {
     const { spawn } = await import('node:child_process');
     const { kubectl } = await import('../../harness/platform/deploy.ts');
     const kubeconfig = path.join(tmp(), 'kubeconfig');
-    const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'ambient-harness.mjs'), 'controlplane', '--kubeconfig', kubeconfig], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'ambient-harness.mjs'), 'controlplane', '--kubeconfig', kubeconfig, '--sa-signing-alg', 'RS256'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
@@ -52,6 +52,14 @@ describe('ambient-harness controlplane (spawned)', () => {
       expect(out).toMatch(/control plane ready at https:\/\/127\.0\.0\.1:\d+/);
       const ns = await kubectl({ kubeconfig }, ['get', 'namespaces', '-o', 'name']);
       expect(ns.stdout).toContain('namespace/default');
+      // The default ServiceAccount appears shortly after start (its controller); bounded retries.
+      let token = '';
+      for (let i = 0; i < 50 && !token; i++) {
+        const r = await kubectl({ kubeconfig }, ['create', 'token', 'default', '-n', 'default']).catch(() => undefined);
+        token = r?.stdout.trim() ?? '';
+        if (!token) await new Promise((res) => setTimeout(res, 100));
+      }
+      expect(JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString()).alg).toBe('RS256');
     } finally {
       child.kill('SIGINT');
     }

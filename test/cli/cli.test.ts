@@ -18,12 +18,18 @@ async function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
 
 describe('ambient-harness CLI (main)', () => {
   it('bad flag values are one error line and exit 2', async () => {
-    for (const args of [['--seed', 'abc'], ['--target', 'minikube'], ['--strict-identity', 'email'], ['--depth', '0']]) {
+    for (const args of [['--seed', 'abc'], ['--target', 'minikube'], ['--strict-identity', 'email'], ['--depth', '0'], ['--sa-signing-alg', 'HS256']]) {
       const r = await cli(['validate-config', ...args]);
       expect(r.code, args.join(' ')).toBe(2);
       expectOneErrorLine(r.stderr);
     }
     expect((await cli(['validate-config', '--seed', 'abc'])).stderr).toContain('--seed');
+  });
+
+  it('service-account signing: ES256 by default, RS256 by flag or env', async () => {
+    expect(JSON.parse((await cli(['validate-config'])).stdout).saSigningAlg).toBe('ES256');
+    expect(JSON.parse((await cli(['validate-config', '--sa-signing-alg', 'RS256'])).stdout).saSigningAlg).toBe('RS256');
+    expect(JSON.parse((await cli(['validate-config'], { AMBIENT_HARNESS_SA_SIGNING_ALG: 'RS256' })).stdout).saSigningAlg).toBe('RS256');
   });
 
   it('an unknown key in a config file is exit 2, naming the key', async () => {
@@ -93,6 +99,9 @@ describe('ambient-harness CLI (main)', () => {
     const b = await cli(['controlplane', '--kubeconfig', path.join(tmp(), 'kc'), '--port', 'x1']);
     expect(b.code).toBe(2);
     expectOneErrorLine(b.stderr);
+    const c = await cli(['controlplane', '--kubeconfig', path.join(tmp(), 'kc'), '--sa-signing-alg', 'rs256']);
+    expect(c.code).toBe(2);
+    expect(expectOneErrorLine(c.stderr)).toContain('--sa-signing-alg');
   });
 
   it('--debug adds a stack trace; without it there is none', async () => {

@@ -6,7 +6,7 @@ import { HeaderAuthenticator, TokenAuthenticator, type StaticUser } from './auth
 import { bootstrapRbacObjects } from './bootstrap-roles.ts';
 import { AggregationController, ServiceAccountController, TokenController } from './controllers.ts';
 import { checkEscalation, registerEvaluator } from './escalation.ts';
-import { makeSigningKey, type SigningKey } from './jwt.ts';
+import { makeSigningKey, type SigningAlg, type SigningKey } from './jwt.ts';
 import { oidcRoutes } from './oidc.ts';
 import { RbacEvaluator } from './rbac-evaluator.ts';
 import { reviewHandlers } from './reviews.ts';
@@ -27,8 +27,10 @@ export interface AuthOptions {
   now?: () => number;
   /** The API server's CA, published as ConfigMap kube-root-ca.crt and in legacy token Secrets. */
   caPem?: string;
-  /** Reuse a key pair (tests that build many instances); default: a fresh RSA-2048 pair. */
+  /** Reuse a key pair (tests that build many instances); default: a fresh pair for `signingAlg`. */
   signingKey?: SigningKey;
+  /** Service-account token algorithm when no key is given (default ES256). */
+  signingAlg?: SigningAlg;
 }
 
 export interface Auth {
@@ -46,7 +48,7 @@ export interface Auth {
 export function createAuth(client: InternalClient, opts: AuthOptions): Auth {
   const issuer = opts.issuer ?? DEFAULT_ISSUER;
   const settings: TokenSettings = {
-    key: opts.signingKey ?? makeSigningKey(),
+    key: opts.signingKey ?? makeSigningKey(opts.signingAlg),
     issuer,
     apiAudiences: opts.apiAudiences?.length ? opts.apiAudiences : [issuer],
     now: opts.now ?? (() => Date.now()),

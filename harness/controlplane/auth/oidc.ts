@@ -9,7 +9,7 @@ export function oidcRoutes(issuer: string, key: SigningKey): ExtraRoute[] {
     jwks_uri: `${issuer.replace(/\/$/, '')}/openid/v1/jwks`,
     response_types_supported: ['id_token'],
     subject_types_supported: ['public'],
-    id_token_signing_alg_values_supported: ['RS256'],
+    id_token_signing_alg_values_supported: [key.alg],
   };
   return [
     { method: 'GET', path: '/.well-known/openid-configuration', handle: () => json(discovery) },
