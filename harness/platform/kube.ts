@@ -1,6 +1,6 @@
-// Thin helpers over @kubernetes/client-node used by the reference platform and the sim: loading a
-// kubeconfig, deriving a per-token kubeconfig (the backend's per-request clients), and mapping
-// ApiException codes. Every call still goes over HTTPS to the API server.
+// Thin helpers over @kubernetes/client-node used by the harness, the sim and the reference platform:
+// loading a kubeconfig (with a pooled keep-alive agent), kubeconfig YAML for a token, and mapping
+// API error codes (client-node's ApiException and the reference platform's KubeApiError alike).
 import https from 'node:https';
 import { ApiException, KubeConfig } from '@kubernetes/client-node';
 
@@ -39,20 +39,6 @@ export function loadKubeConfig(source: { file?: string; yaml?: string }): KubeCo
   if (source.yaml) kc.loadFromString(source.yaml);
   else if (source.file) kc.loadFromFile(source.file);
   else kc.loadFromDefault();
-  return withSharedAgent(kc);
-}
-
-/** A kubeconfig for the same cluster that authenticates with `token` only (per-request client). */
-export function kubeConfigForToken(base: KubeConfig, token: string): KubeConfig {
-  const cluster = base.getCurrentCluster();
-  if (!cluster) throw new Error('kubeconfig has no current cluster');
-  const kc = new KubeConfig();
-  kc.loadFromOptions({
-    clusters: [{ ...cluster, name: 'target' }],
-    users: [{ name: 'caller', token }],
-    contexts: [{ name: 'caller', cluster: 'target', user: 'caller' }],
-    currentContext: 'caller',
-  });
   return withSharedAgent(kc);
 }
 

@@ -1,9 +1,7 @@
 // What every backend handler receives: the process-wide dependencies (backend SA clients, profile)
 // and the per-request context (caller identity, caller token, caller-scoped clients).
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { KubeConfig } from '@kubernetes/client-node';
-import { kubeConfigForToken } from '../kube.ts';
-import { Clients } from './clients.ts';
+import type { Clients } from './clients.ts';
 import type { Identity } from './identity.ts';
 import type { BehaviourProfile } from './profiles.ts';
 import type { SsarCache } from './project-access.ts';
@@ -14,7 +12,6 @@ export interface BackendDeps {
   namespace: string;
   /** The backend SA's own clients: TokenReview, SA lookup, credential storage, namespaces. */
   backend: Clients;
-  baseKc: KubeConfig;
   ssarCache: SsarCache;
   /** Base URL of the GitHub API for the `/user` lookup; unset = skip the lookup. */
   githubApiUrl?: string;
@@ -37,11 +34,11 @@ export interface RequestCtx {
 const CLIENT_CACHE_MAX = 4096;
 const callerClients = new Map<string, Clients>();
 
-/** Per-token clients, memoised (bounded) so hot runner tokens do not rebuild configs per request. */
-export function clientsForToken(base: KubeConfig, token: string): Clients {
+/** Per-token clients (the backend SA's cluster, the caller's token), memoised and bounded. */
+export function clientsForToken(base: Clients, token: string): Clients {
   let c = callerClients.get(token);
   if (c) return c;
-  c = new Clients(kubeConfigForToken(base, token));
+  c = base.forToken(token);
   if (callerClients.size >= CLIENT_CACHE_MAX) callerClients.delete(callerClients.keys().next().value as string);
   callerClients.set(token, c);
   return c;

@@ -68,7 +68,6 @@ export async function startReferenceBackend(opts: BackendOptions): Promise<Runni
     profile: opts.profile,
     namespace: opts.namespace ?? 'ambient-code',
     backend: new Clients(opts.kubeConfig),
-    baseKc: opts.kubeConfig,
     ssarCache: new SsarCache(opts.profile.ssarCacheTtlMs),
     githubApiUrl: opts.githubApiUrl,
     useVertex: opts.useVertex ?? false,
@@ -93,7 +92,7 @@ export async function startReferenceBackend(opts: BackendOptions): Promise<Runni
         identity,
         token,
         get caller() {
-          return clientsForToken(deps.baseKc, token);
+          return clientsForToken(deps.backend, token);
         },
       };
       await m.handler(ctx, m.params);

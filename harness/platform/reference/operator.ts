@@ -1,8 +1,9 @@
 // The reference operator: informers on AgenticSessions, runner Pods and managed Namespaces; a
 // keyed work queue (10 workers, like --max-concurrent-reconciles); the phase machine of contract
-// §5.2. Talks to the API server only through @kubernetes/client-node with its own SA kubeconfig.
+// §5.2. Talks to the API server with its own SA kubeconfig: informers (list+watch) from
+// @kubernetes/client-node, reads and writes over the reference platform's thin client (clients.ts).
 import { randomUUID } from 'node:crypto';
-import { CoreV1Api, CustomObjectsApi, KubeConfig, PatchStrategy, RbacAuthorizationV1Api, makeInformer, setHeaderOptions, type KubernetesObject, type V1Namespace, type V1Pod } from '@kubernetes/client-node';
+import { KubeConfig, makeInformer, type KubernetesObject, type V1Namespace, type V1Pod } from '@kubernetes/client-node';
 import {
   ANN_DESIRED_PHASE,
   ANN_RUNNER_SA,
@@ -27,6 +28,8 @@ import {
   type SessionPhase,
 } from '../contract.ts';
 import { apiCode, describeError } from '../kube.ts';
+import { Clients } from './clients.ts';
+import { MERGE_PATCH, type CoreApi, type CustomObjectsApi, type RbacApi } from './kube-apis.ts';
 import * as objs from './operator-objects.ts';
 import type { BehaviourProfile } from './profiles.ts';
 import { WorkQueue } from './work-queue.ts';
@@ -52,8 +55,8 @@ const ignore409 = (err: unknown) => {
 export class ReferenceOperator {
   readonly metrics = { reconcileTotal: 0, reconcileErrors: 0 };
   private readonly custom: CustomObjectsApi;
-  private readonly core: CoreV1Api;
-  private readonly rbac: RbacAuthorizationV1Api;
+  private readonly core: CoreApi;
+  private readonly rbac: RbacApi;
   private readonly queue: WorkQueue;
   private readonly log: (m: string) => void;
   private readonly podSettings: objs.PodSettings;
@@ -68,9 +71,10 @@ export class ReferenceOperator {
 
   constructor(private readonly opts: OperatorOptions) {
     const kc = opts.kubeConfig;
-    this.custom = kc.makeApiClient(CustomObjectsApi);
-    this.core = kc.makeApiClient(CoreV1Api);
-    this.rbac = kc.makeApiClient(RbacAuthorizationV1Api);
+    const clients = new Clients(kc);
+    this.custom = clients.custom;
+    this.core = clients.core;
+    this.rbac = clients.rbac;
     this.log = opts.log ?? ((m) => process.stdout.write(`${new Date().toISOString()} ${m}\n`));
     this.podSettings = {
       backendNamespace: opts.backendNamespace,
@@ -311,10 +315,7 @@ export class ReferenceOperator {
   }
 
   private async patchAnnotations(s: objs.SessionObject, annotations: Record<string, string | null>): Promise<objs.SessionObject> {
-    const updated = await this.custom.patchNamespacedCustomObject(
-      { ...crd(s.metadata.namespace), name: s.metadata.name, body: { metadata: { annotations } } },
-      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-    );
+    const updated = await this.custom.patchNamespacedCustomObject({ ...crd(s.metadata.namespace), name: s.metadata.name, body: { metadata: { annotations } } }, MERGE_PATCH);
     return this.noteWrite(updated as objs.SessionObject);
   }
 

@@ -1,6 +1,5 @@
 // Get, list (limit/offset/search, newest first, Kubernetes pages of 500), delete, start, stop
 // (contract §1.1, §1.4). All with the caller's client.
-import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import {
   ANN_DESIRED_PHASE,
   ANN_PARENT_SESSION,
@@ -15,6 +14,7 @@ import {
 } from '../contract.ts';
 import { apiCode, describeError } from '../kube.ts';
 import type { RequestCtx } from './backend-context.ts';
+import { MERGE_PATCH } from './kube-apis.ts';
 import { HttpError, sendEmpty, sendJson } from './http-util.ts';
 
 type Session = { metadata?: { name?: string; creationTimestamp?: string | Date; annotations?: Record<string, string> }; spec?: Record<string, unknown>; [k: string]: unknown };
@@ -87,10 +87,7 @@ export async function deleteSession(ctx: RequestCtx, project: string, name: stri
 
 async function patchAnnotations(ctx: RequestCtx, project: string, name: string, annotations: Record<string, string | null>): Promise<void> {
   try {
-    await ctx.caller.custom.patchNamespacedCustomObject(
-      { ...crd(project), name, body: { metadata: { annotations } } },
-      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-    );
+    await ctx.caller.custom.patchNamespacedCustomObject({ ...crd(project), name, body: { metadata: { annotations } } }, MERGE_PATCH);
   } catch (err) {
     if (apiCode(err) === 404) throw new HttpError(404, ERR.sessionNotFound);
     ctx.deps.log(`patch session ${project}/${name}: ${describeError(err)}`);
