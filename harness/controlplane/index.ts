@@ -39,6 +39,11 @@ export interface ControlPlaneOptions {
    * to their holders; both are verified the same way.
    */
   serviceAccountSigningAlg?: SigningAlg;
+  /**
+   * TLS and HTTP on a worker thread beside the API (default true): on two cores the API thread is
+   * the bottleneck of big trees, and close to half its time went to HTTPS. false keeps both on one.
+   */
+  frontWorker?: boolean;
   /** Extra static token users (for RBAC tests), passed to the auth module. */
   users?: { name: string; token?: string; groups?: string[] }[];
   /** Watch replay buffer size (events). */
@@ -119,7 +124,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
 
   const server = await startApiServer({
     registry, modules, authenticator, authorizer, virtualHandlers, extraRoutes,
-    faults: opts.faults, metricsOptions: opts.metricsOptions, kubernetesVersion: opts.kubernetesVersion ?? '1.33', tls, port: opts.port,
+    faults: opts.faults, metricsOptions: opts.metricsOptions, kubernetesVersion: opts.kubernetesVersion ?? '1.33', tls, port: opts.port, frontWorker: opts.frontWorker,
   });
   for (const c of controllers) c.start(registry);
 

@@ -1,5 +1,6 @@
-// The HTTPS front: authenticate → attributes → faults → authorize → dispatch (discovery, OpenAPI,
-// health, extra routes, resources), with a bounded in-memory request log.
+// The API server: authenticate → attributes → faults → authorize → dispatch (discovery, OpenAPI,
+// health, extra routes, resources), with a bounded in-memory request log. HTTPS itself is served by
+// a front-end worker thread (front.ts) unless `frontWorker` is false.
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,6 +12,8 @@ import type { ObjectRegistry } from '../registry/registry.ts';
 import type { DiscoveryModule, EngineModules } from '../registry/modules.ts';
 import { ANONYMOUS, forbiddenFor } from './access.ts';
 import { negotiate } from './negotiate.ts';
+import { startFront, type Front } from './front.ts';
+import { MAX_BODY_BYTES } from './body.ts';
 import { parseRoute, type DiscoveryRoute } from './route.ts';
 import { sendError, sendJson, sendText } from './respond.ts';
 import { handleResource, requestContext } from './resources.ts';
@@ -40,6 +43,8 @@ export interface ApiServerOptions {
   host?: string;
   requestLogLimit?: number;
   metricsOptions?: Record<string, unknown>;
+  /** TLS and HTTP on a worker thread beside the API (default true); false serves both on this thread. */
+  frontWorker?: boolean;
 }
 
 export interface ApiServer {
@@ -176,19 +181,34 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
     }
   }
 
-  const server: Server = createServer({ key: o.tls.keyPem, cert: o.tls.certPem }, (req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     handle(req, res).catch(() => res.destroy());
-  });
+  };
   // Go's http.Server keeps idle keep-alive connections far longer than Node's 5 s default, and
   // clients (client-go, pooled client-node agents) expect to reuse them; headersTimeout must stay
   // above keepAliveTimeout or Node may cut a reused socket mid-request.
-  server.keepAliveTimeout = 120_000;
-  server.headersTimeout = 125_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(o.port ?? 0, o.host ?? '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const keepAliveTimeoutMs = 120_000;
+  const headersTimeoutMs = 125_000;
+  let front: Front | undefined;
+  let server: Server | undefined;
+  let port: number;
+  if (o.frontWorker ?? true) {
+    front = await startFront(
+      { keyPem: o.tls.keyPem, certPem: o.tls.certPem, port: o.port ?? 0, host: o.host ?? '127.0.0.1', keepAliveTimeoutMs, headersTimeoutMs, maxBodyBytes: MAX_BODY_BYTES },
+      onRequest,
+    );
+    port = front.port;
+  } else {
+    const s = createServer({ key: o.tls.keyPem, cert: o.tls.certPem }, onRequest);
+    server = s;
+    s.keepAliveTimeout = keepAliveTimeoutMs;
+    s.headersTimeout = headersTimeoutMs;
+    await new Promise<void>((resolve, reject) => {
+      s.once('error', reject);
+      s.listen(o.port ?? 0, o.host ?? '127.0.0.1', () => resolve());
+    });
+    port = (s.address() as AddressInfo).port;
+  }
   return {
     url: `https://127.0.0.1:${port}`,
     requestLog,
@@ -199,9 +219,10 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
     },
     async close() {
       for (const finish of [...openWatches]) finish();
+      if (front) return front.close();
       await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
+        server!.close(() => resolve());
+        server!.closeAllConnections();
       });
     },
   };
