@@ -3,7 +3,7 @@
 // the operator provisioned the parent (its runner Pod exists; seen through an informer, no
 // per-session polling). Bounded concurrency and total time; results in plan order.
 import { CoreV1Api, CustomObjectsApi, makeInformer, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
-import { APP_RUNNER_POD, CRD_GROUP, CRD_VERSION, K8S_LIST_PAGE_SIZE, LABEL_APP, LABEL_SESSION, ROUTES, SESSION_PLURAL, sessionObjectNames } from '../platform/contract.ts';
+import { ANN_PARENT_SESSION, APP_RUNNER_POD, CRD_GROUP, CRD_VERSION, K8S_LIST_PAGE_SIZE, LABEL_APP, LABEL_SESSION, ROUTES, SESSION_PLURAL, sessionObjectNames } from '../platform/contract.ts';
 import { loopbackUrlMap, probeParentBody, secretReaderFor, SimRunner, type ParentKeyMode } from './runner.ts';
 import { forwardedHeaders, type SimUser } from './users.ts';
 import { mulberry32 } from '../random.ts';
@@ -272,4 +272,25 @@ export async function executeTree(plan: PlannedNode[], o: ExecuteOptions): Promi
     }
   }
   return { results: ordered, durationMs: now() };
+}
+
+/**
+ * Checks every created session of an executed tree against what full inheritance requires (the
+ * reference profile): the root user's whole userContext on every node, and each child's parent
+ * annotation naming its parent. Reads only the results (executeTree filled them from one paged
+ * list). Returns how many sessions passed and the first that did not.
+ */
+export function verifyInheritance(plan: PlannedNode[], results: NodeResult[], users: SimUser[]): { verified: number; firstProblem?: string } {
+  let verified = 0;
+  let firstProblem: string | undefined;
+  results.forEach((r, i) => {
+    if (r.status !== 201) return;
+    const u = users[plan[i].userIndex % users.length];
+    const uc = r.userContext;
+    const sameUser = uc?.userId === u.userId && uc.displayName === u.displayName && JSON.stringify(uc.groups ?? []) === JSON.stringify(u.groups);
+    const parentOk = !r.parentName || r.annotations?.[ANN_PARENT_SESSION] === r.parentName;
+    if (sameUser && parentOk) verified++;
+    else firstProblem ??= `${r.id}: ${sameUser ? `parent annotation ${JSON.stringify(r.annotations?.[ANN_PARENT_SESSION])}, want ${r.parentName}` : `userContext ${JSON.stringify(uc)}, want user ${u.userId}`}`;
+  });
+  return { verified, firstProblem };
 }

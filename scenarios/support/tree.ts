@@ -5,13 +5,13 @@
 // `session-<unix seconds>` and siblings collide; collisions are the naming scenario's finding, not
 // an identity one. Every loop is bounded in count and time.
 import { CoreV1Api, type V1Pod } from '@kubernetes/client-node';
-import { ROUTES, sessionObjectNames } from '../../harness/platform/contract.ts';
+import { CRD_GROUP, CRD_VERSION, K8S_LIST_PAGE_SIZE, ROUTES, SESSION_PLURAL, sessionObjectNames } from '../../harness/platform/contract.ts';
 import { apiCode } from '../../harness/platform/kube.ts';
 import type { TreeNode } from '../../harness/report/model.ts';
 import { loopbackUrlMap, probeParentBody, secretReaderFor, SimRunner, type ParentKeyMode } from '../../harness/sim/runner.ts';
 import { planTree } from '../../harness/sim/spawn-tree.ts';
 import type { SimUser } from '../../harness/sim/users.ts';
-import { readSession, retryTransient, userHeaders, type HttpResult, type ScenarioEnv, type SessionView } from './env.ts';
+import { retryTransient, userHeaders, type HttpResult, type ScenarioEnv, type SessionView } from './env.ts';
 
 export interface WalkedNode {
   /** Seed-stable path id: "0", "0.1", "0.1.0". */
@@ -148,8 +148,26 @@ export async function walkTree(env: ScenarioEnv, o: WalkOptions): Promise<Walked
   };
   await visit(plan[0]);
   const out = plan.map((n) => nodes.get(n.id) as WalkedNode);
-  for (const node of out) if (node.name) node.view = await readSession(env, o.namespace, node.name);
+  // Every created session is checked: its view comes from paged lists of the namespace (one
+  // request per 500 sessions instead of one each); a session missing from them has no view.
+  const views = await readSessionViews(env, o.namespace);
+  for (const node of out) if (node.name) node.view = views.get(node.name);
   return out;
+}
+
+/** userContext and annotations of every session in the namespace, by name, read with the admin client in pages. */
+export async function readSessionViews(env: ScenarioEnv, namespace: string): Promise<Map<string, SessionView>> {
+  const views = new Map<string, SessionView>();
+  let cont: string | undefined;
+  for (let page = 0; page < 1000; page++) {
+    const list = (await retryTransient(() =>
+      env.custom.listNamespacedCustomObject({ group: CRD_GROUP, version: CRD_VERSION, namespace, plural: SESSION_PLURAL, limit: K8S_LIST_PAGE_SIZE, _continue: cont }),
+    )) as { items?: { metadata?: { name?: string; annotations?: Record<string, string> }; spec?: { userContext?: SessionView['userContext'] } }[]; metadata?: { continue?: string } };
+    for (const o of list.items ?? []) if (o.metadata?.name) views.set(o.metadata.name, { userContext: o.spec?.userContext, annotations: o.metadata.annotations });
+    cont = list.metadata?.continue;
+    if (!cont) break;
+  }
+  return views;
 }
 
 /** Path root -> ... -> node as seed-stable ids. */

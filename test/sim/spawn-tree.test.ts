@@ -4,7 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ANN_PARENT_SESSION, runnerSaUserId } from '../../harness/platform/contract.ts';
 import { loopbackUrlMap, SimRunner } from '../../harness/sim/runner.ts';
-import { executeTree, planTree } from '../../harness/sim/spawn-tree.ts';
+import { executeTree, planTree, verifyInheritance } from '../../harness/sim/spawn-tree.ts';
+import { executeTreeInWorker } from '../../harness/sim/tree-worker.ts';
 import { makeUsers, seedViaEndpoints, seedViaSecrets } from '../../harness/sim/users.ts';
 import { makeProject, startStack, type Stack } from '../platform/stack.ts';
 
@@ -47,12 +48,37 @@ describe('spawn tree, profile reference', () => {
       }
     }
     expect(durationMs).toBeLessThan(40_000);
+    expect(verifyInheritance(plan, results, users)).toEqual({ verified: results.length, firstProblem: undefined });
+    // What the check catches: another user's context, a wrong parent annotation.
+    const bad = results.map((r) => ({ ...r }));
+    bad[3] = { ...bad[3], userContext: { ...bad[3].userContext, userId: 'someone-else' } };
+    bad[5] = { ...bad[5], annotations: { ...bad[5].annotations, [ANN_PARENT_SESSION]: 'not-the-parent' } };
+    const v = verifyInheritance(plan, bad, users);
+    expect(v.verified).toBe(results.length - 2);
+    expect(v.firstProblem).toMatch(new RegExp(`^${bad[3].id.replace(/\./g, '\\.')}: userContext`));
     // A leaf's runner gets its root user's GitHub PAT through auth.py's path.
     const leaf = results[results.length - 1];
     const runner = await eventually(() => SimRunner.forSession(st.adminKc, P, leaf.name!, loopbackUrlMap(st.backendUrl)));
     const cred = await runner.credentials('github');
     expect(cred.status).toBe(200);
     expect(cred.body.token).toBe(users[plan[plan.length - 1].userIndex].credentials.github.token);
+  }, 60_000);
+});
+
+describe('spawn tree on a worker thread, profile reference', () => {
+  let st: Stack;
+  const users = makeUsers(13, 1);
+  beforeAll(async () => {
+    st = await startStack('reference');
+    await makeProject(st.core, P);
+  }, 150_000);
+  afterAll(async () => st?.stop());
+
+  it('gives the same results as on the calling thread: every session created and verified', async () => {
+    const plan = planTree({ seed: 9, depth: 2, fanout: 2, keyMix: { camel: 1, snake: 1, both: 1 }, userCount: 1 });
+    const { results } = await executeTreeInWorker(plan, { backendUrl: st.backendUrl, project: P, adminKubeconfig: st.adminKc.exportConfig(), userToken: st.platform.testUserToken, users, concurrency: 4, deadlineMs: 40_000 });
+    expect(results.map((r) => [r.id, r.status])).toEqual(plan.map((n) => [n.id, 201]));
+    expect(verifyInheritance(plan, results, users).verified).toBe(plan.length);
   }, 60_000);
 });
 
