@@ -1,7 +1,7 @@
 // ambient-harness CLI: parses flags, calls the library (harness/index.ts), maps results to exit
 // codes. Errors print ONE line (`ambient-harness: error: ...`), never a stack unless --debug.
 import { Command, CommanderError, Option } from 'commander';
-import { DEFAULT_BUILD_IMAGES, ENV_PREFIX, IMAGE_KEYS, loadConfig, PARENT_KEYS, PROFILES, SA_SIGNING_ALGS, TARGETS } from './config.ts';
+import { DEFAULT_BUILD_IMAGES, ENV_PREFIX, IMAGE_KEYS, loadConfig, PARENT_KEYS, PLATFORM_PROCESSES, PROFILES, SA_SIGNING_ALGS, TARGETS } from './config.ts';
 import { ExitCode, HarnessError, InfraError, oneLine, UsageError } from './errors.ts';
 import { RUNNER_COMMITS } from './platform/contract.ts';
 import { redact } from './report/redact.ts';
@@ -49,9 +49,11 @@ function withConfigFlags(cmd: Command): Command {
     .option('--parent-keys <keys>', `parent keys identity trees use, comma-separated: ${PARENT_KEYS.join(',')} (default both)`)
     .option('--concurrency <n>', 'concurrent requests / virtual users (default 4)')
     .option('--report-dir <dir>', 'where reports go (default reports/<runId>)')
-    .option('--backend-cmd <cmd>', 'run this backend binary instead of the reference backend (embedded)')
-    .option('--operator-cmd <cmd>', 'run this operator binary instead of the reference operator (embedded)')
-    .option('--platform-dir <dir>', 'platform checkout: CRDs (embedded) and kustomize overlays (kind, k3s, existing)')
+    .option('--backend-cmd <cmd>', 'run this command as the backend, a local process (embedded, existing)')
+    .option('--operator-cmd <cmd>', 'run this command as the operator, a local process (embedded, existing)')
+    .option('--platform-dir <dir>', 'platform checkout: its CRDs, RBAC and overlays; the sources --build compiles')
+    .option('--build', 'build components/backend and components/operator of --platform-dir with the local Go toolchain and run them')
+    .addOption(new Option('--platform-processes <where>', `where the backend and operator run: ${PLATFORM_PROCESSES.join('|')} (default: local on embedded; on existing local when programs are given, else cluster)`))
     .addOption(new Option('--strict-identity <fields>', 'identity fields that must be inherited: all|userId (default all: userId, displayName, groups)'))
     .addOption(new Option('--sa-signing-alg <alg>', `service-account token signing of the embedded control plane: ${SA_SIGNING_ALGS.join('|')} (default ES256)`))
     .option('--kubeconfig <file>', 'kubeconfig for --target existing')

@@ -14,6 +14,8 @@ export const PARENT_KEYS = ['parentSessionId', 'parent_session_id'] as const;
 /** Service-account token algorithms of the embedded control plane (ES256 is cheaper to sign). */
 export const SA_SIGNING_ALGS = ['ES256', 'RS256'] as const;
 export type TargetName = (typeof TARGETS)[number];
+export const PLATFORM_PROCESSES = ['local', 'cluster'] as const;
+export type PlatformProcesses = (typeof PLATFORM_PROCESSES)[number];
 export type ProfileName = (typeof PROFILES)[number];
 /** Keys of the platform's images (deploy.sh's IMAGE_* variables), for --images and --build-images. */
 export const IMAGE_KEYS = ['backend', 'frontend', 'operator', 'runner', 'stateSync', 'publicApi', 'apiServer'] as const;
@@ -35,6 +37,8 @@ const TimeoutsSchema = z.strictObject({
   scenarioMs: z.number().int().positive().default(600_000),
   /** Tearing the target down. */
   downMs: z.number().int().positive().default(120_000),
+  /** `--build`: compiling the platform's backend and operator (a cold Go module cache takes minutes). */
+  buildMs: z.number().int().positive().default(900_000),
 });
 
 export const ConfigSchema = z.strictObject({
@@ -57,6 +61,13 @@ export const ConfigSchema = z.strictObject({
   operatorCmd: z.string().min(1).optional(),
   /** A checkout of the platform (has components/manifests/). */
   platformDir: z.string().min(1).optional(),
+  /** Build components/backend and components/operator of platformDir with the local Go toolchain and run them. */
+  build: z.boolean().default(false),
+  /**
+   * Where the backend and operator run: `local` processes on this machine against the target's API
+   * server, or `cluster` (deployed in it). Default per target: see platformProcessesOf.
+   */
+  platformProcesses: z.enum(PLATFORM_PROCESSES).optional(),
   /** Which userContext fields must survive inheritance: the whole identity (default), or only userId. */
   strictIdentity: z.enum(['userId', 'all']).default('all'),
   /** Whose runner requests the simulation sends: a platform commit's, or `auto` (from the profile; the newest otherwise). */
@@ -97,7 +108,7 @@ export type HarnessConfigInput = z.input<typeof ConfigSchema>;
 
 /** Keys whose env/flag string values are numbers / booleans / lists / JSON objects. */
 const NUMERIC_KEYS = new Set(['seed', 'depth', 'fanout', 'wideLevels', 'concurrency', 'kwokNodes']);
-const BOOLEAN_KEYS = new Set(['debug', 'deploy', 'keep']);
+const BOOLEAN_KEYS = new Set(['debug', 'deploy', 'keep', 'build']);
 const LIST_KEYS = new Set(['scenarios', 'parentKeys', 'buildImages']);
 const OBJECT_KEYS = new Set(['timeouts', 'thresholds', 'images']);
 export const ENV_PREFIX = 'AMBIENT_HARNESS_';
@@ -207,7 +218,35 @@ export function parseConfig(input: unknown): HarnessConfig {
   }
   const upGiven = isPlainObject(input) && isPlainObject(input.timeouts) && input.timeouts.upMs !== undefined;
   if (!upGiven && (result.data.target === 'kind' || result.data.target === 'k3s')) result.data.timeouts = { ...result.data.timeouts, upMs: REAL_CLUSTER_UP_MS };
+  checkPlatformOptions(result.data);
   return result.data;
+}
+
+/** Targets whose platform is deployed in the cluster unless local programs are asked for. */
+const DEPLOYING_TARGETS: readonly string[] = ['kind', 'k3s', 'existing'];
+
+/**
+ * Where the backend and operator run for this configuration. Explicit `platformProcesses` wins;
+ * otherwise local on a target without a kubelet (embedded, envtest), and on existing when
+ * programs to run were given (--backend-cmd, --operator-cmd, --build); deployed on kind and k3s.
+ */
+export function platformProcessesOf(config: HarnessConfig): PlatformProcesses {
+  if (config.platformProcesses) return config.platformProcesses;
+  if (!DEPLOYING_TARGETS.includes(config.target)) return 'local';
+  const programsGiven = !!(config.backendCmd || config.operatorCmd || config.build);
+  return config.target === 'existing' && programsGiven ? 'local' : 'cluster';
+}
+
+/** Combinations that cannot mean anything: one clear line each, before anything starts. */
+function checkPlatformOptions(config: HarnessConfig): void {
+  if (config.build && !config.platformDir) throw new ConfigError('--build needs --platform-dir <platform checkout> (it builds components/backend and components/operator there)');
+  const programs = [config.backendCmd && '--backend-cmd', config.operatorCmd && '--operator-cmd', config.build && '--build'].filter(Boolean).join(', ');
+  const where = platformProcessesOf(config);
+  if (where === 'cluster' && config.target === 'embedded') throw new ConfigError('--platform-processes cluster: the embedded control plane runs no containers; the platform runs as local processes there');
+  if ((config.target === 'kind' || config.target === 'k3s') && (programs || where === 'local')) {
+    throw new ConfigError(`target ${config.target} deploys the platform in the cluster; for local processes (${programs || '--platform-processes local'}) use --target embedded or existing`);
+  }
+  if (where === 'cluster' && programs) throw new ConfigError(`${programs} start${programs.includes(',') ? '' : 's'} local processes, which --platform-processes cluster excludes`);
 }
 
 export interface LoadConfigOptions {
@@ -240,4 +279,30 @@ export function runnerCommitOf(config: Pick<HarnessConfig, 'runner' | 'profile'>
 
 export function reportDirOf(config: HarnessConfig, runId: string, cwd = process.cwd()): string {
   return path.resolve(cwd, config.reportDir ?? path.join('reports', runId));
+}
+
+/** A value as one shell word: bare when it is plain, else single-quoted. */
+export function shellWord(v: string): string {
+  return /^[A-Za-z0-9_./:=@%+-]+$/.test(v) ? v : `'${v.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * The flags that make a rerun start the same target and programs: the checkout and --build, the
+ * given commands, the cluster, and --profile only where a reference program runs (it is the only
+ * one the profile changes). Used by repro lines and rerun commands.
+ */
+export function rerunTargetFlags(config: HarnessConfig): string[] {
+  const out = ['--target', config.target];
+  if (config.kubeconfig) out.push('--kubeconfig', shellWord(config.kubeconfig));
+  if (config.context) out.push('--context', shellWord(config.context));
+  if (config.platformDir) out.push('--platform-dir', shellWord(config.platformDir));
+  if (config.overlay !== 'kind') out.push('--overlay', config.overlay);
+  if (config.build) out.push('--build');
+  if (config.backendCmd) out.push('--backend-cmd', shellWord(config.backendCmd));
+  if (config.operatorCmd) out.push('--operator-cmd', shellWord(config.operatorCmd));
+  if (config.platformProcesses) out.push('--platform-processes', config.platformProcesses);
+  const local = platformProcessesOf(config) === 'local';
+  const referenceRuns = local && (!(config.backendCmd || config.build) || !(config.operatorCmd || config.build));
+  if (referenceRuns) out.push('--profile', config.profile);
+  return out;
 }

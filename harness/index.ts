@@ -3,7 +3,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { makeRunId, parseConfig, reportDirOf, runnerCommitOf, type HarnessConfig } from './config.ts';
+import { makeRunId, parseConfig, reportDirOf, rerunTargetFlags, runnerCommitOf, type HarnessConfig } from './config.ts';
 import { ExitCode, HarnessError, InfraError, UsageError, exitCodeOf, oneLine } from './errors.ts';
 import type { AssertionRecord, Finding, LoadSummary, RunResult, ScenarioResult, TreeNode } from './report/model.ts';
 import { progress } from './report/progress.ts';
@@ -13,7 +13,7 @@ import { targetFor } from './targets/index.ts';
 import type { CapabilityName, Cluster, Target } from './targets/types.ts';
 
 export * from './errors.ts';
-export { loadConfig, parseConfig, ConfigSchema, makeRunId, type HarnessConfig, type HarnessConfigInput } from './config.ts';
+export { loadConfig, parseConfig, ConfigSchema, makeRunId, rerunTargetFlags, type HarnessConfig, type HarnessConfigInput } from './config.ts';
 export type { Cluster, Target, CapabilityName, Capabilities } from './targets/types.ts';
 export type { Finding, AssertionRecord, RunResult, ScenarioResult, TreeNode, LoadSummary } from './report/model.ts';
 
@@ -121,7 +121,7 @@ export async function loadBuiltinScenarios(registry = scenarios): Promise<void> 
 }
 
 export function reproCommand(config: HarnessConfig, scenario: string, extra = ''): string {
-  const parts = ['ambient-harness', 'run', scenario, '--target', config.target, '--profile', config.profile, '--seed', String(config.seed)];
+  const parts = ['ambient-harness', 'run', scenario, ...rerunTargetFlags(config), '--seed', String(config.seed)];
   parts.push('--depth', String(config.depth), '--fanout', String(config.fanout), '--concurrency', String(config.concurrency));
   const defaults = parseConfig({});
   if (config.wideLevels !== defaults.wideLevels) parts.push('--wide-levels', String(config.wideLevels));
@@ -290,11 +290,19 @@ export async function runHarness(config: HarnessConfig, opts: RunHarnessOptions 
   let runError: unknown;
   let capabilities: RunResult['target']['capabilities'] = {};
   try {
-    progress(`run ${runId}: target ${config.target}, profile ${config.profile}, seed ${config.seed}, ${selected.length} scenario(s)`);
+    const programs = config.build ? `platform built from ${config.platformDir}` : config.backendCmd || config.operatorCmd ? 'given backend/operator commands' : `profile ${config.profile}`;
+    progress(`run ${runId}: target ${config.target}, ${programs}, seed ${config.seed}, ${selected.length} scenario(s)`);
     const pre = await target.prerequisites(config);
     if (!pre.ok) throw new InfraError(`target ${config.target}: ${pre.reason}`, { code: 'PREREQUISITE_MISSING' });
-    const up0 = performance.now();
     mkdirSync(reportDir, { recursive: true });
+    if (config.build) {
+      // Compiling a checkout can take minutes on a cold Go cache: its own bound, before bring-up's.
+      const b0 = performance.now();
+      const { buildRequestedPrograms } = await import('./platform/local/index.ts');
+      await withTimeout(buildRequestedPrograms(config, reportDir), config.timeouts.buildMs, `building the platform in ${config.platformDir}`, undefined, signal);
+      timings.buildMs = Math.round(performance.now() - b0);
+    }
+    const up0 = performance.now();
     upPromise = target.up({ config, runId, workDir, logDir: reportDir, signal });
     upPromise.catch(() => {}); // settled below even when we stop waiting
     cluster = await withTimeout(upPromise, config.timeouts.upMs, `target ${config.target} bring-up`, undefined, signal);

@@ -2,7 +2,7 @@
 // one child per parent key), run on the configured target, printed as a tree with the findings and
 // the curl/kubectl commands to see the same thing by hand. Commands use shell variables, never tokens
 // (curl --oauth2-bearer, so report redaction of `Bearer <value>` leaves the variables readable).
-import { runHarness, type HarnessConfig, type RunOutcome } from '../harness/index.ts';
+import { rerunTargetFlags, runHarness, type HarnessConfig, type RunOutcome } from '../harness/index.ts';
 import {
   CRD_GROUP,
   LABEL_MANAGED,
@@ -77,7 +77,7 @@ export function formatIdentityRepro(result: RunResult, config: HarnessConfig): s
   const keys = KEY_MODES.map((k) => k.key).filter((key) => findings.some((a) => a.assertion.startsWith(identityAssertion.prefix(key))));
   for (const key of keys.length ? keys : config.parentKeys) lines.push('', `by hand (${key}):`, ...identityCommands(config, key).map((l) => `  ${l}`));
   const keyFlag = config.parentKeys[0] === PARENT_KEY_RUNNER ? '' : ` --parent-keys ${config.parentKeys[0]}`;
-  lines.push('', `rerun: ambient-harness repro identity --target ${config.target} --profile ${config.profile} --seed ${config.seed}${keyFlag}`);
+  lines.push('', `rerun: ambient-harness repro identity ${rerunTargetFlags(config).join(' ')} --seed ${config.seed}${keyFlag}`);
   return lines.join('\n') + '\n';
 }
 

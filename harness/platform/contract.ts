@@ -23,6 +23,19 @@ export const BACKEND_NAMESPACE = 'ambient-code';
 export const BACKEND_SA = 'backend-api';
 export const OPERATOR_SA = 'agentic-operator';
 export const BACKEND_SERVICE = 'backend-service';
+/** The Deployments that run the backend and operator in the platform's manifests. */
+export const BACKEND_DEPLOYMENT = 'backend-api';
+export const OPERATOR_DEPLOYMENT = 'agentic-operator';
+/**
+ * Files the backend and operator read at a compiled-in path inside a mounted ConfigMap, and the
+ * env var that moves each (same at M and H): outside a pod the harness writes the ConfigMap's
+ * files under the run's work dir and points these variables at them.
+ */
+export const MOUNTED_FILE_ENV: Record<string, string> = {
+  MODELS_MANIFEST_PATH: '/config/models/models.json',
+  AGENT_REGISTRY_PATH: '/config/registry/agent-registry.json',
+  FLAGS_CONFIG_PATH: '/config/flags/flags.json',
+};
 export const BACKEND_PORT = 8080;
 /** In-cluster base URL the operator gives runners (`BACKEND_API_URL`); includes `/api`. */
 export function inClusterBackendUrl(backendNamespace = BACKEND_NAMESPACE): string {

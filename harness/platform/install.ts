@@ -1,26 +1,33 @@
-// Installs what the reference platform needs on any cluster, with an admin kubeconfig: the
-// harness-authored CRDs and RBAC (fixtures/), the backend namespace, the backend/operator/test-user
-// ServiceAccounts with their ClusterRoleBindings, and bearer-token kubeconfigs for them (minted by
-// TokenRequest). The embedded target calls this before starting the backend and operator.
+// Installs what the platform's programs need on any API server, with an admin kubeconfig: the
+// CRDs and RBAC — the platform checkout's own (--platform-dir: its rendered overlay) or, without
+// one, the harness-authored ones (fixtures/) — the platform namespace, the backend/operator/
+// test-user ServiceAccounts, and bearer-token kubeconfigs for them (minted by TokenRequest).
+// Every object carries the run label; an object that already exists and was not made by the
+// harness is left as it is, and what this run created is listed so it can be deleted again.
 import { readFile, readdir, writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { ApiextensionsV1Api, CoreV1Api, KubernetesObjectApi, loadAllYaml, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import { PROJECT_ROOT } from '../bundle/bundle.mjs';
-import { BACKEND_NAMESPACE, BACKEND_SA, LABEL_MANAGED, OPERATOR_SA } from './contract.ts';
+import { BACKEND_NAMESPACE, BACKEND_SA, LABEL_HARNESS_RUN, LABEL_MANAGED, OPERATOR_SA } from './contract.ts';
 import { apiCode, describeError, kubeconfigYamlForToken } from './kube.ts';
+import type { PlatformManifests } from './local/checkout.ts';
 
 export const FIXTURES_DIR = path.join(PROJECT_ROOT, 'fixtures');
 export const TEST_USER_SA = 'test-user';
 
 export interface InstallOptions {
   adminKc: KubeConfig;
-  /** Directory with the platform's own CRDs instead of fixtures/crds (`--platform-dir`). */
+  /** Directory with CRDs to use instead of fixtures/crds (ignored when `manifests` is given). */
   crdDir?: string;
+  /** The platform checkout's CRDs, RBAC and namespace (`--platform-dir`). */
+  manifests?: PlatformManifests;
   backendNamespace?: string;
   /** Where kubeconfig files are written. */
   outDir: string;
   /** Token lifetime for the SA kubeconfigs. */
   tokenSeconds?: number;
+  /** Value of the run label on every object installed. */
+  runId?: string;
 }
 
 export interface InstalledPlatform {
@@ -29,6 +36,8 @@ export interface InstalledPlatform {
   operatorKubeconfigPath: string;
   /** Token of SA `test-user` (cluster-admin, like the kind overlay's test user). Never log it. */
   testUserToken: string;
+  /** Objects this install created (not those it found), in creation order. */
+  created: KubernetesObject[];
 }
 
 async function yamlDocs(dir: string): Promise<KubernetesObject[]> {
@@ -47,6 +56,24 @@ export async function applyObject(api: KubernetesObjectApi, obj: KubernetesObjec
     const live = await api.read({ apiVersion: obj.apiVersion, kind: obj.kind, metadata: { name: obj.metadata?.name ?? '', namespace: obj.metadata?.namespace } } as never);
     await api.replace({ ...obj, metadata: { ...obj.metadata, resourceVersion: (live as KubernetesObject).metadata?.resourceVersion } });
   }
+}
+
+/**
+ * Creates `obj` with the run label. When it exists: replaced if the harness made it (it carries a
+ * run label, of any run), otherwise kept — a cluster's own platform objects are never overwritten.
+ */
+export async function ensureObject(api: KubernetesObjectApi, obj: KubernetesObject, runId: string): Promise<'created' | 'replaced' | 'kept'> {
+  const labelled = { ...obj, metadata: { ...obj.metadata, labels: { ...(obj.metadata?.labels ?? {}), [LABEL_HARNESS_RUN]: runId } } };
+  try {
+    await api.create(labelled);
+    return 'created';
+  } catch (err) {
+    if (apiCode(err) !== 409) throw new Error(`create ${obj.kind} ${obj.metadata?.name}: ${describeError(err)}`);
+  }
+  const live = (await api.read({ apiVersion: obj.apiVersion, kind: obj.kind, metadata: { name: obj.metadata?.name ?? '', namespace: obj.metadata?.namespace } } as never)) as KubernetesObject;
+  if (!live.metadata?.labels?.[LABEL_HARNESS_RUN]) return 'kept';
+  await api.replace({ ...labelled, metadata: { ...labelled.metadata, resourceVersion: live.metadata?.resourceVersion } });
+  return 'replaced';
 }
 
 async function waitEstablished(kc: KubeConfig, names: string[], timeoutMs = 15_000): Promise<void> {
@@ -68,46 +95,67 @@ export async function mintToken(core: CoreV1Api, namespace: string, sa: string, 
   return tr.status.token;
 }
 
+const sa = (name: string, namespace: string): KubernetesObject => ({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace } });
+const clusterRoleBinding = (name: string, role: string, saName: string, namespace: string): KubernetesObject =>
+  ({
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRoleBinding',
+    metadata: { name },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role },
+    subjects: [{ kind: 'ServiceAccount', name: saName, namespace }],
+  }) as KubernetesObject;
+
 export async function installReferencePlatform(opts: InstallOptions): Promise<InstalledPlatform> {
   const kc = opts.adminKc;
-  const ns = opts.backendNamespace ?? BACKEND_NAMESPACE;
+  const m = opts.manifests;
+  const ns = m?.namespace ?? opts.backendNamespace ?? BACKEND_NAMESPACE;
+  const runId = opts.runId ?? 'installed';
   const api = KubernetesObjectApi.makeApiClient(kc);
   const core = kc.makeApiClient(CoreV1Api);
+  const created: KubernetesObject[] = [];
+  const ensure = async (o: KubernetesObject) => {
+    if ((await ensureObject(api, o, runId)) === 'created') created.push(o);
+  };
 
-  const crds = await yamlDocs(opts.crdDir ?? path.join(FIXTURES_DIR, 'crds'));
-  for (const c of crds.filter((d) => d.kind === 'CustomResourceDefinition')) await applyObject(api, c);
-  await waitEstablished(kc, crds.filter((d) => d.kind === 'CustomResourceDefinition').map((c) => c.metadata?.name ?? ''));
-  for (const o of await yamlDocs(path.join(FIXTURES_DIR, 'rbac'))) await applyObject(api, o);
-
-  try {
-    await core.createNamespace({ body: { metadata: { name: ns, labels: { [LABEL_MANAGED]: 'true' } } } });
-  } catch (err) {
-    if (apiCode(err) !== 409) throw err;
-  }
-  const bindings: [string, string][] = [
-    [BACKEND_SA, 'backend-api'],
-    [OPERATOR_SA, 'agentic-operator'],
-    [TEST_USER_SA, 'cluster-admin'],
-  ];
-  for (const [sa, role] of bindings) {
-    try {
-      await core.createNamespacedServiceAccount({ namespace: ns, body: { metadata: { name: sa, namespace: ns } } });
-    } catch (err) {
-      if (apiCode(err) !== 409) throw err;
+  const crds = m ? (m.crds as KubernetesObject[]) : (await yamlDocs(opts.crdDir ?? path.join(FIXTURES_DIR, 'crds'))).filter((d) => d.kind === 'CustomResourceDefinition');
+  for (const c of crds) await ensure(c);
+  await waitEstablished(kc, crds.map((c) => c.metadata?.name ?? ''));
+  await ensure({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { [LABEL_MANAGED]: 'true' } } });
+  // The harness's roles first (self reviews for every caller, the reference platform's roles);
+  // a checkout's own RBAC then replaces those of the same name.
+  for (const o of await yamlDocs(path.join(FIXTURES_DIR, 'rbac'))) await ensure(o);
+  const backendSa = m?.programs.backend.serviceAccount ?? BACKEND_SA;
+  const operatorSa = m?.programs.operator.serviceAccount ?? OPERATOR_SA;
+  if (m) {
+    for (const o of m.rbac as KubernetesObject[]) await ensure(o);
+  } else {
+    for (const [name, role] of [[BACKEND_SA, 'backend-api'], [OPERATOR_SA, 'agentic-operator']]) {
+      await ensure(sa(name, ns));
+      await ensure(clusterRoleBinding(`${name}-${role}`, role, name, ns));
     }
-    await applyObject(api, {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'ClusterRoleBinding',
-      metadata: { name: `${sa}-${role}` },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role },
-      subjects: [{ kind: 'ServiceAccount', name: sa, namespace: ns }],
-    } as KubernetesObject);
   }
+  await ensure(sa(TEST_USER_SA, ns));
+  await ensure(clusterRoleBinding(`${TEST_USER_SA}-cluster-admin`, 'cluster-admin', TEST_USER_SA, ns));
+
   const seconds = opts.tokenSeconds ?? 24 * 3600;
   await mkdir(opts.outDir, { recursive: true });
   const backendKubeconfigPath = path.join(opts.outDir, 'backend-api.kubeconfig');
   const operatorKubeconfigPath = path.join(opts.outDir, 'agentic-operator.kubeconfig');
-  await writeFile(backendKubeconfigPath, kubeconfigYamlForToken(kc, await mintToken(core, ns, BACKEND_SA, seconds), BACKEND_SA), { mode: 0o600 });
-  await writeFile(operatorKubeconfigPath, kubeconfigYamlForToken(kc, await mintToken(core, ns, OPERATOR_SA, seconds), OPERATOR_SA), { mode: 0o600 });
-  return { backendNamespace: ns, backendKubeconfigPath, operatorKubeconfigPath, testUserToken: await mintToken(core, ns, TEST_USER_SA, seconds) };
+  await writeFile(backendKubeconfigPath, kubeconfigYamlForToken(kc, await mintToken(core, ns, backendSa, seconds), backendSa), { mode: 0o600 });
+  await writeFile(operatorKubeconfigPath, kubeconfigYamlForToken(kc, await mintToken(core, ns, operatorSa, seconds), operatorSa), { mode: 0o600 });
+  return { backendNamespace: ns, backendKubeconfigPath, operatorKubeconfigPath, testUserToken: await mintToken(core, ns, TEST_USER_SA, seconds), created };
+}
+
+/** Deletes what an install created, newest first (an API server that outlives the run). Never throws. */
+export async function uninstall(kc: KubeConfig, created: KubernetesObject[]): Promise<string[]> {
+  const api = KubernetesObjectApi.makeApiClient(kc);
+  const problems: string[] = [];
+  for (const o of [...created].reverse()) {
+    try {
+      await api.delete(o);
+    } catch (err) {
+      if (apiCode(err) !== 404) problems.push(`${o.kind} ${o.metadata?.name}: ${describeError(err)}`);
+    }
+  }
+  return problems;
 }

@@ -1,20 +1,23 @@
-// Brings the platform up on a cluster reachable with an admin kubeconfig: install prerequisites
-// (install.ts), then start the backend and operator as processes (external.ts) — the reference
-// ones by default, or the commands given by `--backend-cmd` / `--operator-cmd`.
+// The reference platform (or given commands) on an API server from its admin kubeconfig YAML, for
+// tests and benchmarks that hold a control plane of their own. A thin door into local/ (the
+// platform's programs as local processes), which the targets use directly.
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { installReferencePlatform } from './install.ts';
-import { referenceCommands, startExternalBackend, startExternalOperator, type ExternalProcess } from './external.ts';
-import { loadKubeConfig } from './kube.ts';
+import { parseConfig } from '../config.ts';
+import type { ExternalProcess } from './external.ts';
+import { startLocalPlatform } from './local/index.ts';
 import type { ProfileName } from './reference/profiles.ts';
 
 export interface PlatformUpOptions {
+  /** Admin kubeconfig as YAML. */
   adminKubeconfig: string;
-  /** Report/run directory: kubeconfigs and process logs go here. */
+  /** Run directory: kubeconfigs, state and process logs go here. */
   runDir: string;
   profile?: ProfileName;
   backendCmd?: string;
   operatorCmd?: string;
-  crdDir?: string;
+  /** A platform checkout whose CRDs and RBAC are installed. */
+  platformDir?: string;
   /** Extra env for both processes (e.g. GITHUB_API_URL of a loopback stub). */
   env?: Record<string, string>;
 }
@@ -28,41 +31,10 @@ export interface RunningPlatform {
   stop(): Promise<void>;
 }
 
-/** The given commands, the reference platform's for any not given. */
-async function commandsFor(opts: PlatformUpOptions): Promise<{ backend: string; operator: string }> {
-  if (opts.backendCmd && opts.operatorCmd) return { backend: opts.backendCmd, operator: opts.operatorCmd };
-  const reference = await referenceCommands();
-  return { backend: opts.backendCmd ?? reference.backend, operator: opts.operatorCmd ?? reference.operator };
-}
-
 export async function platformUp(opts: PlatformUpOptions): Promise<RunningPlatform> {
-  const adminKc = loadKubeConfig({ yaml: opts.adminKubeconfig });
-  const [installed, cmds] = await Promise.all([
-    installReferencePlatform({ adminKc, outDir: path.join(opts.runDir, 'kubeconfigs'), crdDir: opts.crdDir }),
-    commandsFor(opts),
-  ]);
-  const env = { AMBIENT_PROFILE: opts.profile ?? 'reference', ...(opts.env ?? {}) };
-  const logDir = path.join(opts.runDir, 'logs');
-  // Both processes start in parallel: each spends time loading client-node.
-  const [op, be] = await Promise.allSettled([
-    startExternalOperator({ cmd: cmds.operator, kubeconfigPath: installed.operatorKubeconfigPath, namespace: installed.backendNamespace, logDir, env }),
-    startExternalBackend({ cmd: cmds.backend, kubeconfigPath: installed.backendKubeconfigPath, namespace: installed.backendNamespace, logDir, env }),
-  ]);
-  if (op.status === 'rejected' || be.status === 'rejected') {
-    if (op.status === 'fulfilled') await op.value.stop();
-    if (be.status === 'fulfilled') await be.value.stop();
-    throw op.status === 'rejected' ? op.reason : (be as PromiseRejectedResult).reason;
-  }
-  const operator: ExternalProcess = op.value;
-  const backend: ExternalProcess = be.value;
-  return {
-    backendUrl: backend.url ?? '',
-    backendNamespace: installed.backendNamespace,
-    backend,
-    operator,
-    testUserToken: installed.testUserToken,
-    stop: async () => {
-      await Promise.allSettled([backend.stop(), operator.stop()]);
-    },
-  };
+  const adminKubeconfig = path.join(opts.runDir, 'kubeconfig-admin.yaml');
+  writeFileSync(adminKubeconfig, opts.adminKubeconfig, { mode: 0o600 });
+  const config = parseConfig({ profile: opts.profile, backendCmd: opts.backendCmd, operatorCmd: opts.operatorCmd, platformDir: opts.platformDir });
+  const p = await startLocalPlatform({ adminKubeconfig, config, runId: 'platform-up', workDir: opts.runDir, logDir: path.join(opts.runDir, 'logs'), env: opts.env });
+  return { backendUrl: p.backendUrl, backendNamespace: p.namespace, backend: p.backend, operator: p.operator, testUserToken: p.testUserToken, stop: p.stop };
 }

@@ -1,11 +1,17 @@
-// Child processes for targets and deploy (kind, docker, kubectl): bounded by a timeout, output
-// captured, failures turned into InfraError with the command's last stderr line (redacted).
-import { spawn, type ChildProcess } from 'node:child_process';
+// Child processes for targets and deploy (kind, docker, kubectl, go): bounded by a timeout, output
+// captured, failures turned into InfraError with the command's last stderr line (redacted). Each
+// is supervised (harness/process): its process group also ends when the harness dies, SIGKILL included.
+import type { ChildProcess, ChildProcessWithoutNullStreams, StdioOptions } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { InfraError, PrerequisiteError } from '../errors.ts';
+import { superviseSpawn } from '../process/supervisor.ts';
 import { redact } from '../report/redact.ts';
+
+/** A child in its own process group, registered with the parent-death watchdog. */
+const spawnGroup = (cmd: string, args: string[], opts: { env: NodeJS.ProcessEnv; cwd?: string; stdio: StdioOptions }) =>
+  superviseSpawn(cmd, args, opts).child as ChildProcessWithoutNullStreams;
 
 export interface ExecResult {
   code: number;
@@ -75,7 +81,7 @@ export function exec(cmd: string, args: string[], opts: ExecOptions = {}): Promi
   const shown = shownOf(cmd, args);
   if (opts.signal?.aborted) return Promise.reject(interrupted(shown));
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { env: opts.env ?? process.env, cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    const child = spawnGroup(cmd, args, { env: opts.env ?? process.env, cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let timedOut = false;
@@ -113,8 +119,8 @@ export function pipe(from: Command, to: Command, opts: ExecOptions = {}): Promis
   if (opts.signal?.aborted) return Promise.reject(interrupted(shown));
   return new Promise((resolve, reject) => {
     const env = opts.env ?? process.env;
-    const producer = spawn(from.cmd, from.args, { env, cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    const consumer = spawn(to.cmd, to.args, { env, cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    const producer = spawnGroup(from.cmd, from.args, { env, cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const consumer = spawnGroup(to.cmd, to.args, { env, cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
     producer.stdout.pipe(consumer.stdin);
     consumer.stdin.on('error', () => {}); // the consumer may exit before reading everything
     let fromErr = '';

@@ -1,15 +1,19 @@
 // existing target: a cluster the user already has (--kubeconfig / KUBECONFIG, --context). The
 // harness deploys only with --platform-dir (and not with --no-deploy); at teardown it deletes what
 // scenarios created (by the run label) and the objects its deploy created, never what was there.
+// With local platform processes (--backend-cmd, --operator-cmd, --build, --platform-processes
+// local) the programs run on this machine against the cluster's API server instead of deploying,
+// and what their install created is deleted again at teardown.
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { HarnessConfig } from '../config.ts';
+import { platformProcessesOf, type HarnessConfig } from '../config.ts';
 import { DEPLOYED_BY_LABEL, kubectl } from '../platform/deploy.ts';
 import { BringUp } from './bring-up.ts';
 import { deleteByRunLabel, deleteObjects, notYetExisting, type ObjectRef } from './cleanup.ts';
 import { freshKubeCacheDir } from './exec.ts';
 import { firstMissing, onPath, type Prerequisite } from './prerequisites.ts';
+import { connectLocalPlatform } from './local-platform.ts';
 import { connectRealCluster, realClusterDeps, type RealClusterDeps } from './real-cluster.ts';
 import type { Cluster, Target, TargetUpOptions } from './types.ts';
 
@@ -21,6 +25,7 @@ export function existingPrerequisites(config: HarnessConfig): Promise<Prerequisi
   const file = kubeconfigPathOf(config);
   return firstMissing([
     onPath('kubectl', 'install kubectl'),
+    config.build ? onPath('go', '--build compiles the platform with the local Go toolchain: install Go 1.24 or newer') : { ok: true },
     existsSync(file) ? { ok: true } : { ok: false, reason: `kubeconfig ${file} not found (set --kubeconfig or KUBECONFIG)` },
   ]);
 }
@@ -29,7 +34,7 @@ export function existingTargetWith(deps: RealClusterDeps): Target {
   return {
     name: 'existing',
     prerequisites: existingPrerequisites,
-    async up({ config, runId, workDir, signal }: TargetUpOptions): Promise<Cluster> {
+    async up({ config, runId, workDir, logDir, signal }: TargetUpOptions): Promise<Cluster> {
       const k = { kubeconfig: kubeconfigPathOf(config), context: config.context, cacheDir: freshKubeCacheDir(workDir), runner: deps.runner, signal };
       const bring = new BringUp('existing', signal, config.keep);
       let created: ObjectRef[] = [];
@@ -43,6 +48,10 @@ export function existingTargetWith(deps: RealClusterDeps): Target {
           durable: () => upSucceeded,
           keptHint: 'the objects this run deployed (remove: `ambient-harness down --target existing`)',
         });
+        if (platformProcessesOf(config) === 'local') {
+          const adminKubeconfig = k.kubeconfig;
+          return connectLocalPlatform({ target: 'existing', config, runId, workDir, logDir, adminKubeconfig, context: config.context, uninstall: true, teardown: () => bring.teardown() });
+        }
         const cluster = await connectRealCluster({
           target: 'existing',
           config,

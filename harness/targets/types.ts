@@ -33,7 +33,7 @@ export interface KubeconfigHandle {
 
 /** Where probes can measure things. */
 export interface ClusterProbes {
-  /** pid of a local operator process (embedded target, or --operator-cmd). */
+  /** pid of the local operator program itself (never a shell wrapper around it): /proc/<pid> is its memory. */
   operatorPid?: number;
   backendPid?: number;
   /** The operator's pod, for metrics.k8s.io / port-forward on real clusters. */
@@ -56,6 +56,12 @@ export interface Cluster {
    */
   testUserToken?: string;
   namespaces: { platform: string; projects: string[] };
+  /**
+   * How scenarios give users credentials: through the backend's save endpoints (what the UI does),
+   * or straight into the Secrets the backend reads (a real backend validates tokens against live
+   * GitHub/GitLab on save, which a run must never reach). Default: endpoints.
+   */
+  credentialSeeding?: 'endpoints' | 'secrets';
   capabilities: Capabilities;
   probes: ClusterProbes;
   /** Tears everything down that up() created. Idempotent; never throws for already-gone resources. */

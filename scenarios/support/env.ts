@@ -15,7 +15,7 @@ import {
 } from '../../harness/platform/contract.ts';
 import { MOCK_API_KEY } from '../../harness/platform/deploy.ts';
 import { apiCode, describeError, loadKubeConfig } from '../../harness/platform/kube.ts';
-import { makeUsers, seedViaEndpoints, type SimUser } from '../../harness/sim/users.ts';
+import { makeUsers, seedViaEndpoints, seedViaSecrets, type SimUser } from '../../harness/sim/users.ts';
 import type { RunnerOptions } from '../../harness/sim/runner.ts';
 import { runnerCommitOf } from '../../harness/config.ts';
 import { callBackend } from '../../harness/sim/backend-http.ts';
@@ -105,7 +105,8 @@ export async function setupEnv(ctx: ScenarioContext, opts: { users?: number; see
     ctx.secret(u.credentials.jira.apiToken);
     ctx.secret(u.credentials.gitlab.token);
   }
-  if (opts.seedCredentials) await seedViaEndpoints(origin, proxyToken, users);
+  if (opts.seedCredentials && cluster.credentialSeeding === 'secrets') await seedViaSecrets(adminKc, users, undefined, platformNamespace);
+  else if (opts.seedCredentials) await seedViaEndpoints(origin, proxyToken, users);
 
   const project = async (suffix: string): Promise<string> => {
     const ns = projectName(config.seed, suffix);

@@ -30,7 +30,7 @@ describe('external systems under test', () => {
 const g = spawn('sleep', ['60'], { stdio: 'ignore' });
 console.log('env', process.env.KUBECONFIG, process.env.NAMESPACE, process.env.PORT, 'grandchild', g.pid);
 if (process.env.PORT) http.createServer((q, s) => { s.writeHead(q.url === '/health' ? 200 : 404); s.end('{"status":"healthy"}'); }).listen(Number(process.env.PORT), '127.0.0.1');
-else setInterval(() => {}, 1000);
+else http.createServer((q, s) => { s.writeHead(q.url === '/readyz' ? 200 : 404); s.end('ok'); }).listen(Number(process.env.HEALTH_PROBE_PORT), '127.0.0.1');
 `,
     );
   });
@@ -79,10 +79,17 @@ http.createServer((q, s) => { s.writeHead(200); s.end('{}'); }).listen(Number(pr
     expect(alive(grandchild)).toBe(false);
   }, 30_000);
 
-  it('operator: ready once it stays up; a crashing command is reported with its log', async () => {
+  it('operator: ready when /readyz answers on the address it was given; a crashing command is reported with its log', async () => {
     const op = await startExternalOperator({ cmd: `node ${script}`, kubeconfigPath: '/tmp/kc', namespace: 'ambient-code', logDir: path.join(dir, 'op') });
     expect(op.exited()).toBe(false);
+    expect((await fetch(`${op.url}/readyz`)).status).toBe(200);
+    // The pid is the program's own, not the shell's that ran the command line.
+    expect(readFileSync(`/proc/${op.pid}/cmdline`, 'utf8')).toContain(script);
     await op.stop();
     await expect(startExternalOperator({ cmd: 'node -e "process.exit(3)"', kubeconfigPath: '/tmp/kc', namespace: 'ambient-code', logDir: path.join(dir, 'bad') })).rejects.toThrow(/exited \(code 3\)/);
+    // One that never serves /readyz is not taken as ready: the wait ends at its bound, naming what to do.
+    await expect(
+      startExternalOperator({ cmd: 'sleep 30', kubeconfigPath: '/tmp/kc', namespace: 'ambient-code', logDir: path.join(dir, 'silent'), readyTimeoutMs: 1500 }),
+    ).rejects.toThrow(/operator not ready at http:\/\/127\.0\.0\.1:\d+\/readyz after 1500 ms \(an operator command must serve \/readyz on \$HEALTH_PROBE_BIND_ADDRESS/);
   }, 30_000);
 });

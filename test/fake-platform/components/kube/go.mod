@@ -1,0 +1,3 @@
+module fake-platform/kube
+
+go 1.24

@@ -1,0 +1,7 @@
+module fake-platform/operator
+
+go 1.24
+
+require fake-platform/kube v0.0.0
+
+replace fake-platform/kube => ../kube
