@@ -2,13 +2,14 @@
 // Route/Ingress in rendered manifests. Dynamic (only if `haproxy` is on PATH): render an haproxy
 // config the way those annotations configure the router, put it in front of N loopback replicas,
 // send a bounded number of requests with and without cookies, and measure how they spread.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Manifest } from '../platform/deploy.ts';
+import { superviseSpawn } from '../process/supervisor.ts';
 import { which } from '../targets/exec.ts';
 import type { ProbeResult } from './types.ts';
 
@@ -148,7 +149,9 @@ export async function measureBalance(settings: RouteSettings, opts: BalanceOptio
   const dir = mkdtempSync(path.join(os.tmpdir(), 'ambient-harness-haproxy-'));
   const cfg = path.join(dir, 'haproxy.cfg');
   writeFileSync(cfg, renderHaproxyConfig(settings, port, backends.ports));
-  const proc = spawn(bin, ['-db', '-f', cfg], { stdio: 'ignore' });
+  // Supervised: haproxy ends with the harness, however the harness ends.
+  const supervised = superviseSpawn(bin, ['-db', '-f', cfg], { stdio: 'ignore' });
+  const proc = supervised.child;
   try {
     await waitForPort(port, proc, 10_000);
     const plain = await sendRequests(port, requests, false);
@@ -172,7 +175,7 @@ export async function measureBalance(settings: RouteSettings, opts: BalanceOptio
   } catch (err) {
     return { probe, status: 'failed', reason: (err as Error).message, values: {} };
   } finally {
-    proc.kill();
+    await supervised.stop(2000);
     await backends.close();
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,9 +1,10 @@
 // `kubectl port-forward` to a Service on a real cluster, so the harness reaches the backend on
 // 127.0.0.1 exactly as it does on the embedded target.
-import { spawn } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { InfraError } from '../errors.ts';
 import { kubectlArgs, type KubectlTarget } from '../platform/deploy.ts';
+import { superviseSpawn } from '../process/supervisor.ts';
 import { freshKubeCacheDir } from './exec.ts';
 
 export interface PortForward {
@@ -13,10 +14,11 @@ export interface PortForward {
 
 export function portForward(k: KubectlTarget, namespace: string, resource: string, remotePort: number, timeoutMs = 30_000): Promise<PortForward> {
   const ownCache = k.cacheDir ? undefined : freshKubeCacheDir();
-  const child = spawn('kubectl', kubectlArgs(k, ['port-forward', '-n', namespace, resource, `:${remotePort}`, '--address', '127.0.0.1']), {
+  // Supervised: the port-forward ends with the harness, however the harness ends.
+  const child = superviseSpawn('kubectl', kubectlArgs(k, ['port-forward', '-n', namespace, resource, `:${remotePort}`, '--address', '127.0.0.1']), {
     env: { ...process.env, KUBECACHEDIR: k.cacheDir ?? ownCache },
     stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  }).child as ChildProcessWithoutNullStreams;
   if (ownCache) child.once('close', () => rmSync(ownCache, { recursive: true, force: true }));
   return new Promise((resolve, reject) => {
     let out = '';
