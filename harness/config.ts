@@ -37,8 +37,8 @@ const TimeoutsSchema = z.strictObject({
   scenarioMs: z.number().int().positive().default(600_000),
   /** Tearing the target down. */
   downMs: z.number().int().positive().default(120_000),
-  /** `--build`: compiling the platform's backend and operator (a cold Go module cache takes minutes). */
-  buildMs: z.number().int().positive().default(900_000),
+  /** `--build`: compiling the platform's backend and operator (cold caches on a busy 2-core machine: over 15 min). */
+  buildMs: z.number().int().positive().default(1_800_000),
 });
 
 export const ConfigSchema = z.strictObject({

@@ -28,6 +28,8 @@ export interface InstallOptions {
   tokenSeconds?: number;
   /** Value of the run label on every object installed. */
   runId?: string;
+  /** Filled, as it goes, with the objects this install created (not those it found): a failed install can be undone too. */
+  created?: KubernetesObject[];
 }
 
 export interface InstalledPlatform {
@@ -36,8 +38,6 @@ export interface InstalledPlatform {
   operatorKubeconfigPath: string;
   /** Token of SA `test-user` (cluster-admin, like the kind overlay's test user). Never log it. */
   testUserToken: string;
-  /** Objects this install created (not those it found), in creation order. */
-  created: KubernetesObject[];
 }
 
 async function yamlDocs(dir: string): Promise<KubernetesObject[]> {
@@ -45,17 +45,6 @@ async function yamlDocs(dir: string): Promise<KubernetesObject[]> {
   const docs: KubernetesObject[] = [];
   for (const f of files) docs.push(...(loadAllYaml(await readFile(path.join(dir, f), 'utf8')) as KubernetesObject[]).filter(Boolean));
   return docs;
-}
-
-/** create, or replace on 409 (keeps the live resourceVersion). */
-export async function applyObject(api: KubernetesObjectApi, obj: KubernetesObject): Promise<void> {
-  try {
-    await api.create(obj);
-  } catch (err) {
-    if (apiCode(err) !== 409) throw new Error(`create ${obj.kind} ${obj.metadata?.name}: ${describeError(err)}`);
-    const live = await api.read({ apiVersion: obj.apiVersion, kind: obj.kind, metadata: { name: obj.metadata?.name ?? '', namespace: obj.metadata?.namespace } } as never);
-    await api.replace({ ...obj, metadata: { ...obj.metadata, resourceVersion: (live as KubernetesObject).metadata?.resourceVersion } });
-  }
 }
 
 /**
@@ -112,7 +101,7 @@ export async function installReferencePlatform(opts: InstallOptions): Promise<In
   const runId = opts.runId ?? 'installed';
   const api = KubernetesObjectApi.makeApiClient(kc);
   const core = kc.makeApiClient(CoreV1Api);
-  const created: KubernetesObject[] = [];
+  const created = opts.created ?? [];
   const ensure = async (o: KubernetesObject) => {
     if ((await ensureObject(api, o, runId)) === 'created') created.push(o);
   };
@@ -143,10 +132,10 @@ export async function installReferencePlatform(opts: InstallOptions): Promise<In
   const operatorKubeconfigPath = path.join(opts.outDir, 'agentic-operator.kubeconfig');
   await writeFile(backendKubeconfigPath, kubeconfigYamlForToken(kc, await mintToken(core, ns, backendSa, seconds), backendSa), { mode: 0o600 });
   await writeFile(operatorKubeconfigPath, kubeconfigYamlForToken(kc, await mintToken(core, ns, operatorSa, seconds), operatorSa), { mode: 0o600 });
-  return { backendNamespace: ns, backendKubeconfigPath, operatorKubeconfigPath, testUserToken: await mintToken(core, ns, TEST_USER_SA, seconds), created };
+  return { backendNamespace: ns, backendKubeconfigPath, operatorKubeconfigPath, testUserToken: await mintToken(core, ns, TEST_USER_SA, seconds) };
 }
 
-/** Deletes what an install created, newest first (an API server that outlives the run). Never throws. */
+/** Deletes what an install created, newest first (an API server that outlives the run). Never throws; returns the problems. */
 export async function uninstall(kc: KubeConfig, created: KubernetesObject[]): Promise<string[]> {
   const api = KubernetesObjectApi.makeApiClient(kc);
   const problems: string[] = [];

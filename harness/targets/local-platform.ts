@@ -98,11 +98,12 @@ export async function connectLocalPlatform(o: LocalPlatformTargetOptions): Promi
     try {
       await o.teardown();
     } finally {
+      // After the target's own cleanup: the run's sessions go before the CRD that defines them.
       if (o.uninstall && platform) for (const problem of await platform.uninstall()) progress(`cleanup: ${problem}`);
     }
   };
   try {
-    platform = await startLocalPlatform({ adminKubeconfig: o.adminKubeconfig, context: o.context, config, runId: o.runId, workDir: o.workDir, logDir: programLogs });
+    platform = await startLocalPlatform({ adminKubeconfig: o.adminKubeconfig, context: o.context, config, runId: o.runId, workDir: o.workDir, logDir: programLogs, uninstall: o.uninstall });
     registerSecret(platform.testUserToken);
     registerKubeconfigTokens(path.join(o.workDir, 'kubeconfigs'));
     const programs = describePrograms(config, platform);

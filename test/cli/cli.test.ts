@@ -69,7 +69,7 @@ describe('ambient-harness CLI (main)', () => {
     expect(r.code, r.stderr).toBe(0);
     const cfg = JSON.parse(r.stdout);
     expect(cfg).toMatchObject({ seed: 20, depth: 7, fanout: 3, profile: 'm-6b21778', concurrency: 4, target: 'embedded' });
-    expect(cfg.timeouts).toEqual({ upMs: 1000, downMs: 2000, deployMs: 300000, scenarioMs: 600000, buildMs: 900000 });
+    expect(cfg.timeouts).toEqual({ upMs: 1000, downMs: 2000, deployMs: 300000, scenarioMs: 600000, buildMs: 1800000 });
   });
 
   it('AMBIENT_HARNESS_CONFIG names the config file', async () => {

@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, s
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigError, InfraError, PrerequisiteError } from '../../errors.ts';
+import { isAlive } from '../../process/proc.ts';
 import { progress } from '../../report/progress.ts';
 import { exec, which } from '../../targets/exec.ts';
 
@@ -94,7 +95,14 @@ function lastLines(text: string, n = 12): string {
   return text.trim().split('\n').filter((l) => l.trim()).slice(-n).join('\n');
 }
 
+/** `<key>.tmp-<pid>-<ms>`: a build in progress, or left by a harness that was killed mid-build. */
+const TMP_DIR = /\.tmp-(\d+)-\d+$/;
+
 function pruneOld(cache: string, component: PlatformComponent, keep: string): void {
+  for (const e of readdirSync(cache, { withFileTypes: true })) {
+    const m = TMP_DIR.exec(e.name);
+    if (m && e.name.startsWith(`${component}-`) && !isAlive(Number(m[1]))) rmSync(path.join(cache, e.name), { recursive: true, force: true });
+  }
   const mine = readdirSync(cache, { withFileTypes: true })
     .filter((e) => e.isDirectory() && e.name.startsWith(`${component}-`) && !e.name.includes('.tmp-'))
     .map((e) => ({ name: e.name, mtime: statSync(path.join(cache, e.name)).mtimeMs }))

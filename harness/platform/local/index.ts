@@ -41,6 +41,8 @@ export interface LocalPlatformOptions {
   logDir: string;
   /** Extra env for both programs (tests). */
   env?: Record<string, string>;
+  /** When start-up fails, delete what the install had created (an API server that outlives the run). */
+  uninstall?: boolean;
 }
 
 export interface LocalPlatform {
@@ -57,7 +59,7 @@ export interface LocalPlatform {
   refusedHosts(): string[];
   /** Stops both process trees and the doubles. */
   stop(): Promise<void>;
-  /** Deletes the objects the install created (for an API server that outlives the run). */
+  /** Deletes what the install created, newest first; returns the problems (an API server that outlives the run). */
   uninstall(): Promise<string[]>;
 }
 
@@ -99,32 +101,29 @@ async function resolvePrograms(config: LocalPlatformConfig, logDir: string, work
   return out;
 }
 
-function apiServerHost(kubeconfigPath: string, context?: string): string {
-  const kc = loadKubeConfig({ file: kubeconfigPath });
-  if (context) kc.setCurrentContext(context);
-  const server = kc.getCurrentCluster()?.server;
-  if (!server) throw new ConfigError(`kubeconfig ${kubeconfigPath} has no cluster for ${context ? `context ${context}` : 'its current context'}`);
-  return new URL(server).hostname;
-}
-
 export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<LocalPlatform> {
   const { config } = opts;
   const adminKc = loadKubeConfig({ file: opts.adminKubeconfig });
   if (opts.context) adminKc.setCurrentContext(opts.context);
-  const host = apiServerHost(opts.adminKubeconfig, opts.context);
+  const server = adminKc.getCurrentCluster()?.server;
+  if (!server) throw new ConfigError(`kubeconfig ${opts.adminKubeconfig} has no cluster for ${opts.context ? `context ${opts.context}` : 'its current context'}`);
   const kinds = programKinds(config);
   const [manifests, programs] = await Promise.all([
     config.platformDir ? readPlatformManifests(config.platformDir, config.overlay) : Promise.resolve(undefined),
     resolvePrograms(config, opts.logDir, opts.workDir),
   ]);
-  const installed = await installReferencePlatform({ adminKc, manifests, outDir: path.join(opts.workDir, 'kubeconfigs'), runId: opts.runId });
-  const [sink, guard] = await Promise.all([startOtlpSink(), startEgressGuard()]);
+  const created: KubernetesObject[] = [];
   const processes: ExternalProcess[] = [];
+  const doubles: Array<{ close(): Promise<void> }> = [];
   const stopAll = async () => {
     await Promise.allSettled(processes.map((p) => p.stop()));
-    await Promise.allSettled([sink.close(), guard.close()]);
+    await Promise.allSettled(doubles.map((d) => d.close()));
   };
   try {
+    const installed = await installReferencePlatform({ adminKc, manifests, outDir: path.join(opts.workDir, 'kubeconfigs'), runId: opts.runId, created });
+    const [sink, guard] = await Promise.all([startOtlpSink(), startEgressGuard()]);
+    doubles.push(sink, guard);
+    const host = new URL(server).hostname;
     // What the harness sets wins over the Deployment's values (its OTLP endpoint names a Service).
     const harnessEnv = { AMBIENT_PROFILE: config.profile, BACKEND_NAMESPACE: installed.backendNamespace, OTEL_EXPORTER_OTLP_ENDPOINT: sink.endpoint, ...egressEnv(guard.url, host) };
     /** A program's env: the harness's own without in-cluster variables, its Deployment's (with a checkout), the harness's settings. */
@@ -156,10 +155,11 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
       testUserToken: installed.testUserToken,
       refusedHosts: () => guard.refused(),
       stop: stopAll,
-      uninstall: () => uninstall(adminKc, installed.created as KubernetesObject[]),
+      uninstall: () => uninstall(adminKc, created),
     };
   } catch (err) {
     await stopAll();
+    if (opts.uninstall) for (const problem of await uninstall(adminKc, created)) progress(`cleanup: ${problem}`);
     throw err;
   }
 }
