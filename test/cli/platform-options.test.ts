@@ -30,8 +30,8 @@ describe('--platform-processes', () => {
 
 describe('rerun lines', () => {
   it('a run of built programs reruns with --platform-dir and --build, not a profile', () => {
-    const line = reproCommand(parseConfig({ platformDir: '../platform', build: true, seed: 7 }), 'identity-inheritance');
-    expect(line).toBe('ambient-harness run identity-inheritance --target embedded --platform-dir ../platform --build --seed 7 --depth 3 --fanout 2 --concurrency 4');
+    const line = reproCommand(parseConfig({ platformDir: '../platform', build: true, seed: 7, depth: 6 }), 'identity-inheritance');
+    expect(line).toBe('ambient-harness run identity-inheritance --target embedded --platform-dir ../platform --build --seed 7 --depth 6 --fanout 2 --concurrency 4');
   });
 
   it('given commands are carried, quoted for a shell; a reference operator keeps the profile', () => {
