@@ -63,8 +63,8 @@ export interface LocalPlatform {
   uninstall(): Promise<string[]>;
 }
 
+/** How to start one component, and where. */
 interface Program {
-  kind: ProgramKind;
   cmd: StartOptions['cmd'];
   cwd: string;
 }
@@ -93,10 +93,10 @@ async function resolvePrograms(config: LocalPlatformConfig, logDir: string, work
   const out = {} as Record<PlatformComponent, Program>;
   for (const c of PLATFORM_COMPONENTS) {
     const given = c === 'backend' ? config.backendCmd : config.operatorCmd;
-    if (kinds[c] === 'command') out[c] = { kind: 'command', cmd: given!, cwd: process.cwd() };
+    if (kinds[c] === 'command') out[c] = { cmd: given!, cwd: process.cwd() };
     // A built program runs in its state dir: it reads .env files from its cwd, and a checkout may have some.
-    else if (kinds[c] === 'built') out[c] = { kind: 'built', cmd: { file: built[c]!.binary, args: [] }, cwd: path.join(workDir, c) };
-    else out[c] = { kind: 'reference', cmd: reference![c], cwd: PROJECT_ROOT };
+    else if (kinds[c] === 'built') out[c] = { cmd: { file: built[c]!.binary, args: [] }, cwd: path.join(workDir, c) };
+    else out[c] = { cmd: reference![c], cwd: PROJECT_ROOT };
   }
   return out;
 }
