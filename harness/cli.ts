@@ -48,6 +48,7 @@ function withConfigFlags(cmd: Command): Command {
     .addOption(new Option('--runner <commit>', `runner requests to simulate: auto|${RUNNER_COMMITS.join('|')} (default auto: the profile's commit)`))
     .option('--parent-keys <keys>', `parent keys identity trees use, comma-separated: ${PARENT_KEYS.join(',')} (default both)`)
     .option('--concurrency <n>', 'concurrent requests / virtual users (default 4)')
+    .option('--settle <ms>', 'wait after a scenario\'s last create before re-reading every session (default 2000, max 60000)')
     .option('--report-dir <dir>', 'where reports go (default reports/<runId>)')
     .option('--backend-cmd <cmd>', 'run this command as the backend, a local process (embedded, existing)')
     .option('--operator-cmd <cmd>', 'run this command as the operator, a local process (embedded, existing)')
@@ -71,7 +72,8 @@ function withConfigFlags(cmd: Command): Command {
 
 /** Commander's parsed options -> config flag layer (config file path taken out). */
 function flagsOf(opts: Record<string, unknown>): { configFile?: string; flags: Record<string, unknown> } {
-  const { config, ...rest } = opts;
+  const { config, settle, ...rest } = opts;
+  if (settle !== undefined) rest.settleMs = settle; // --settle <ms>
   // commander sets a negatable flag's default (deploy: true) itself: only `--no-deploy` is a flag value,
   // so a config file's or the environment's `deploy` is not overridden by a flag nobody gave.
   if (rest.deploy === true) delete rest.deploy;

@@ -70,6 +70,8 @@ export const ConfigSchema = z.strictObject({
   platformProcesses: z.enum(PLATFORM_PROCESSES).optional(),
   /** Which userContext fields must survive inheritance: the whole identity (default), or only userId. */
   strictIdentity: z.enum(['userId', 'all']).default('all'),
+  /** After a scenario's last create, how long to wait before re-reading every session (late writers show by then). */
+  settleMs: z.number().int().min(0).max(60_000).default(2_000),
   /** Whose runner requests the simulation sends: a platform commit's, or `auto` (from the profile; the newest otherwise). */
   runner: z.enum(['auto', ...RUNNER_COMMITS]).default('auto'),
   /** The create-request keys identity trees name the parent with: the runner's and the backend's. */
@@ -107,7 +109,7 @@ export type HarnessConfig = z.output<typeof ConfigSchema>;
 export type HarnessConfigInput = z.input<typeof ConfigSchema>;
 
 /** Keys whose env/flag string values are numbers / booleans / lists / JSON objects. */
-const NUMERIC_KEYS = new Set(['seed', 'depth', 'fanout', 'wideLevels', 'concurrency', 'kwokNodes']);
+const NUMERIC_KEYS = new Set(['seed', 'depth', 'fanout', 'wideLevels', 'concurrency', 'kwokNodes', 'settleMs']);
 const BOOLEAN_KEYS = new Set(['debug', 'deploy', 'keep', 'build']);
 const LIST_KEYS = new Set(['scenarios', 'parentKeys', 'buildImages']);
 const OBJECT_KEYS = new Set(['timeouts', 'thresholds', 'images']);

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { makeRunId, parseConfig, reportDirOf, rerunTargetFlags, runnerCommitOf, type HarnessConfig } from './config.ts';
 import { ExitCode, HarnessError, InfraError, UsageError, exitCodeOf, oneLine } from './errors.ts';
-import type { AssertionRecord, Finding, LoadSummary, RunResult, ScenarioResult, TreeNode } from './report/model.ts';
+import type { AssertionRecord, Finding, LoadSummary, RunResult, ScenarioResult, TransientEvent, TreeNode } from './report/model.ts';
 import { progress } from './report/progress.ts';
 import { registerSecret } from './report/redact.ts';
 import { writeReports, type WrittenReports } from './report/write.ts';
@@ -15,7 +15,7 @@ import type { CapabilityName, Cluster, Target } from './targets/types.ts';
 export * from './errors.ts';
 export { loadConfig, parseConfig, ConfigSchema, makeRunId, rerunTargetFlags, type HarnessConfig, type HarnessConfigInput } from './config.ts';
 export type { Cluster, Target, CapabilityName, Capabilities } from './targets/types.ts';
-export type { Finding, AssertionRecord, RunResult, ScenarioResult, TreeNode, LoadSummary } from './report/model.ts';
+export type { Finding, AssertionRecord, RunResult, ScenarioResult, TreeNode, LoadSummary, TransientEvent } from './report/model.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Seeded randomness: the same seed gives the same trees, users and findings.
@@ -57,6 +57,8 @@ export interface ScenarioContext {
   has(capability: CapabilityName): boolean;
   tree(nodes: TreeNode[]): void;
   load(summary: LoadSummary): void;
+  /** Counts a transient fault a read retried through (reported apart, never a finding). */
+  transient(event: TransientEvent): void;
   /** Registers a secret (token) so it is redacted from every report and log line. */
   secret(value: string): void;
   log(message: string): void;
@@ -189,12 +191,14 @@ async function runScenario(s: Scenario, cluster: Cluster, config: HarnessConfig,
   const assertions: AssertionRecord[] = [];
   const tree: TreeNode[] = [];
   const load: LoadSummary[] = [];
+  const transients: TransientEvent[] = [];
   const result = (status: ScenarioResult['status'], extra: Partial<ScenarioResult> = {}): ScenarioResult => ({
     name: s.name,
     status,
     assertions,
     tree,
     load,
+    ...(transients.length ? { transients } : {}),
     startedAt: startedAt.toISOString(),
     durationMs: Math.round(performance.now() - t0),
     ...extra,
@@ -233,6 +237,10 @@ async function runScenario(s: Scenario, cluster: Cluster, config: HarnessConfig,
     has: (c) => !!cluster.capabilities[c]?.available,
     tree: (nodes) => void tree.push(...nodes),
     load: (summary) => void load.push(summary),
+    transient: (e) => {
+      transients.push(e);
+      progress(`${s.name}: transient ${e.cause} on ${e.request}, answered on attempt ${e.attempts}`);
+    },
     secret: registerSecret,
     log: (m) => progress(`${s.name}: ${m}`),
     repro: (extra) => reproCommand(config, s.name, extra),

@@ -8,7 +8,8 @@ import { LEGACY_GITHUB_TOKEN_KEY, NON_VERTEX_INTEGRATIONS } from '../harness/pla
 import { apiCode } from '../harness/platform/kube.ts';
 import type { SimUser } from '../harness/sim/users.ts';
 import { configuredTreeSize, treeDeadlineMs } from './identity-inheritance.ts';
-import { setupEnv, type ScenarioEnv } from './support/env.ts';
+import type { ScenarioEnv } from './support/env.ts';
+import { inEnv } from './support/run.ts';
 import { nameAll, Namer, pathOf, reportTree, runnerOf, walkTree } from './support/tree.ts';
 
 export const CREDENTIALS_SCENARIO = 'credential-resolution';
@@ -57,8 +58,7 @@ export const credentialResolution: Scenario = {
   name: CREDENTIALS_SCENARIO,
   description: 'every child runner gets the owner\'s GitHub/Jira/GitLab credentials (200), never another identity\'s 404/403/500',
   async run(ctx) {
-    const env = await setupEnv(ctx, { users: 2, seedCredentials: true });
-    try {
+    await inEnv(ctx, { users: 2, seedCredentials: true }, async (env) => {
       const namespace = await env.project('credentials');
       await assertLegacyTokenAbsent(ctx, env, namespace);
       const owner = env.users[0];
@@ -99,8 +99,6 @@ export const credentialResolution: Scenario = {
           });
         }
       }
-    } finally {
-      await env.cleanup();
-    }
+    });
   },
 };

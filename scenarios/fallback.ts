@@ -11,7 +11,8 @@ import type { Scenario, ScenarioContext } from '../harness/index.ts';
 import { PARENT_KEY_BACKEND, ROUTES, runnerSaUserId } from '../harness/platform/contract.ts';
 import type { SimRunner } from '../harness/sim/runner.ts';
 import type { SimUser } from '../harness/sim/users.ts';
-import { readSession, setupEnv, userHeaders, type HttpResult, type ScenarioEnv, type SessionView } from './support/env.ts';
+import { readSession, userHeaders, type HttpResult, type ScenarioEnv, type SessionView } from './support/env.ts';
+import { inEnv } from './support/run.ts';
 import { deleteSessionCR, fullIdentityOf, sameContext, sleep, writeSessionCR } from './support/sessions.ts';
 import { createAsUser, createWithRetry, Namer, runnerOf } from './support/tree.ts';
 
@@ -42,12 +43,13 @@ async function checkCreate(
   ctx: ScenarioContext,
   env: ScenarioEnv,
   namer: Namer,
-  c: { assertion: string; namespace: string; path: string[]; what: string; expected: SessionView['userContext']; send: () => Promise<HttpResult> },
+  c: { assertion: string; namespace: string; path: string[]; what: string; expected: SessionView['userContext']; send: () => Promise<HttpResult>; owner?: SimUser; creator?: SimRunner },
 ): Promise<string | undefined> {
   const probe = isProbe(c.assertion) ? { probe: true } : {};
-  const r = await createWithRetry(c.send);
+  const r = await createWithRetry(env, c.send);
   const name: string | undefined = r.status === 201 ? r.body?.name : undefined;
   if (name) namer.add(name, c.path[c.path.length - 1]);
+  env.tracker.track(c.namespace, name, { path: c.path, owner: c.owner, creator: c.creator, sentAt: r.sentAt });
   const view = name ? await readSession(env, c.namespace, name) : undefined;
   if (view && sameContext(view.userContext, c.expected)) {
     ctx.record({ assertion: c.assertion, status: 'passed', sessionPath: c.path, ...probe });
@@ -75,28 +77,30 @@ async function probeCases(ctx: ScenarioContext, env: ScenarioEnv, namer: Namer, 
   const seed = ctx.config.seed;
   const asCaller = (body: Record<string, unknown>) => () => env.http('POST', ROUTES.sessions(ns), { token: env.proxyToken, headers: userHeaders(caller), body });
   const expected = fullIdentityOf(caller);
-  await checkCreate(ctx, env, namer, { assertion: fallbackAssertion.noParent, namespace: ns, path: ['no-parent'], what: 'a user\'s create without a parent', expected, send: asCaller({ initialPrompt: 'harness no parent' }) });
+  await checkCreate(ctx, env, namer, { assertion: fallbackAssertion.noParent, namespace: ns, path: ['no-parent'], what: 'a user\'s create without a parent', expected, owner: caller, send: asCaller({ initialPrompt: 'harness no parent' }) });
 
   const ghost = `session-never-existed-s${seed}`;
-  await checkCreate(ctx, env, namer, { assertion: fallbackAssertion.neverExisted, namespace: ns, path: [ghost, 'child'], what: `an API caller naming a parent (${ghost}) that never existed`, expected, send: asCaller(parentBody(ghost)) });
+  await checkCreate(ctx, env, namer, { assertion: fallbackAssertion.neverExisted, namespace: ns, path: [ghost, 'child'], what: `an API caller naming a parent (${ghost}) that never existed`, expected, owner: caller, send: asCaller(parentBody(ghost)) });
 
   // A session of another user, in another project: names are namespace-local.
-  const foreign = await createAsUser(env, other, stranger, { initialPrompt: 'harness foreign parent' });
+  const foreign = await createAsUser(env, other, stranger, { initialPrompt: 'harness foreign parent' }, { path: ['other-project-parent'] });
   if (foreign.status === 201) {
     namer.add(foreign.body.name, 'other-project-parent');
-    await checkCreate(ctx, env, namer, { assertion: fallbackAssertion.otherProject, namespace: ns, path: ['other-project-parent', 'child'], what: 'an API caller naming a parent in another project', expected, send: asCaller(parentBody(foreign.body.name)) });
+    await checkCreate(ctx, env, namer, { assertion: fallbackAssertion.otherProject, namespace: ns, path: ['other-project-parent', 'child'], what: 'an API caller naming a parent in another project', expected, owner: caller, send: asCaller(parentBody(foreign.body.name)) });
   } else ctx.skip(fallbackAssertion.otherProject, `could not create the other project's session (${foreign.status})`, { probe: true });
 
   // Parents the backend would never write: with pods (no desired phase), so their runners run.
   const empty = `harness-parent-empty-s${seed}`;
   await writeSessionCR(env, ns, empty, ctx.runId, {}, { runner: true });
   namer.add(empty, 'empty-parent');
-  await checkCreate(ctx, env, namer, { assertion: fallbackAssertion.emptyUserContext, namespace: ns, path: ['empty-parent', 'child'], what: 'an API caller naming a parent with an empty userContext', expected, send: asCaller(parentBody(empty)) });
+  env.tracker.track(ns, empty, { path: ['empty-parent'] });
+  await checkCreate(ctx, env, namer, { assertion: fallbackAssertion.emptyUserContext, namespace: ns, path: ['empty-parent', 'child'], what: 'an API caller naming a parent with an empty userContext', expected, owner: caller, send: asCaller(parentBody(empty)) });
 
   const noId = `harness-parent-no-userid-s${seed}`;
   await writeSessionCR(env, ns, noId, ctx.runId, { displayName: 'Parent Without UserId', groups: ['orphans'] }, { runner: true });
   namer.add(noId, 'id-less-parent');
-  await checkCreate(ctx, env, namer, { assertion: fallbackAssertion.withoutUserId, namespace: ns, path: ['id-less-parent', 'child'], what: 'an API caller naming a parent whose userContext lacks userId', expected, send: asCaller(parentBody(noId)) });
+  env.tracker.track(ns, noId, { path: ['id-less-parent'] });
+  await checkCreate(ctx, env, namer, { assertion: fallbackAssertion.withoutUserId, namespace: ns, path: ['id-less-parent', 'child'], what: 'an API caller naming a parent whose userContext lacks userId', expected, owner: caller, send: asCaller(parentBody(noId)) });
   return { empty, noId };
 }
 
@@ -116,7 +120,7 @@ async function runnerCases(ctx: ScenarioContext, env: ScenarioEnv, namer: Namer,
     }
     // No userId on the session: its runner ServiceAccount carries no owner, so it is who it is.
     const expected = { userId: runnerSaUserId(ns, c.parent), displayName: '', groups: [] };
-    await checkCreate(ctx, env, namer, { assertion: c.assertion, namespace: ns, path: [c.id, 'runner-child'], what: c.what, expected, send: () => runner.createSession({ initialPrompt: 'harness runner child' }) });
+    await checkCreate(ctx, env, namer, { assertion: c.assertion, namespace: ns, path: [c.id, 'runner-child'], what: c.what, expected, creator: runner, send: () => runner.createSession({ initialPrompt: 'harness runner child' }) });
   }
 }
 
@@ -125,22 +129,27 @@ async function deletedParentCases(ctx: ScenarioContext, env: ScenarioEnv, namer:
   const skipAll = (reason: string) => {
     for (const a of all) ctx.skip(a, reason, isProbe(a) ? { probe: true } : undefined);
   };
-  const root = await createAsUser(env, ns, owner, { initialPrompt: 'harness parent to delete' });
+  const root = await createAsUser(env, ns, owner, { initialPrompt: 'harness parent to delete' }, { path: ['R'] });
   if (root.status !== 201) return skipAll(`root create answered ${root.status}`);
   const rootName: string = root.body.name;
   namer.add(rootName, 'R');
   const rootRunner = await runnerOf(env, ns, rootName, Date.now() + RUNNER_TIMEOUT_MS, ctx.signal);
-  const child = await createWithRetry(() => rootRunner.createSession({ initialPrompt: 'harness child of R' }));
+  const child = await createWithRetry(env, () => rootRunner.createSession({ initialPrompt: 'harness child of R' }));
   if (child.status !== 201) return skipAll(`the runner of R answered ${child.status} to its create`);
   const childName: string = child.body.name;
   namer.add(childName, 'R.0');
+  env.tracker.track(ns, childName, { path: ['R', 'R.0'], owner, creator: rootRunner, sentAt: child.sentAt });
   const childRunner = await runnerOf(env, ns, childName, Date.now() + RUNNER_TIMEOUT_MS, ctx.signal);
   const before = await readSession(env, ns, childName);
   // The child runner's own identity, from a create that names no parent (a probe: runners always name one).
-  const base = await createWithRetry(() => childRunner.probe('POST', { initialPrompt: 'harness baseline' }));
+  const base = await createWithRetry(env, () => childRunner.probe('POST', { initialPrompt: 'harness baseline' }));
   const baseline = base.status === 201 ? (await readSession(env, ns, base.body.name))?.userContext : undefined;
-  if (base.status === 201) namer.add(base.body.name, 'R.0-baseline');
+  if (base.status === 201) {
+    namer.add(base.body.name, 'R.0-baseline');
+    env.tracker.track(ns, base.body.name, { path: ['R', 'R.0', 'R.0-baseline'], creator: childRunner, sentAt: base.sentAt });
+  }
 
+  env.tracker.expectDeleted(ns, rootName);
   await deleteSessionCR(env, ns, rootName);
 
   const after = await readSession(env, ns, childName);
@@ -164,6 +173,7 @@ async function deletedParentCases(ctx: ScenarioContext, env: ScenarioEnv, namer:
       path: ['R', 'R.0', 'R.0.0'],
       what: 'an API caller with the child runner\'s token naming the deleted parent',
       expected: baseline,
+      creator: childRunner,
       send: () => childRunner.probe('POST', parentBody(rootName)),
     });
 
@@ -212,16 +222,13 @@ export const fallback: Scenario = {
   name: FALLBACK_SCENARIO,
   description: 'unusable parents (none, missing, deleted, foreign project, empty or id-less userContext) fall back to the caller with 201',
   async run(ctx) {
-    const env = await setupEnv(ctx, { users: 2 });
-    try {
+    await inEnv(ctx, { users: 2 }, async (env) => {
       const ns = await env.project('fallback');
       const other = await env.project('fallback-other');
       const namer = new Namer();
       const parents = await probeCases(ctx, env, namer, ns, other, env.users[0], env.users[1]);
       await runnerCases(ctx, env, namer, ns, parents);
       await deletedParentCases(ctx, env, namer, ns, env.users[0]);
-    } finally {
-      await env.cleanup();
-    }
+    });
   },
 };

@@ -9,7 +9,8 @@ import { PARENT_KEY_BACKEND, PARENT_KEY_RUNNER, runnerSaUserId, type ParentKey }
 import type { ParentKeyMode } from '../harness/sim/runner.ts';
 import { treeSize } from '../harness/sim/spawn-tree.ts';
 import type { SimUser } from '../harness/sim/users.ts';
-import { setupEnv, type ScenarioEnv } from './support/env.ts';
+import type { ScenarioEnv } from './support/env.ts';
+import { inEnv } from './support/run.ts';
 import { nameAll, Namer, pathOf, reportTree, walkTree, type WalkedNode } from './support/tree.ts';
 
 export const IDENTITY_SCENARIO = 'identity-inheritance';
@@ -101,7 +102,7 @@ export async function runIdentityTrees(ctx: ScenarioContext, env: ScenarioEnv, n
     if (ctx.signal.aborted) return;
     if (!ctx.config.parentKeys.includes(key)) continue;
     ctx.log(`${probe ? `backend-contract probe tree with "${key}"` : `runner tree (runner at ${env.runnerOptions.commit})`}: depth ${depth}, fanout ${fanout} on ${Math.min(depth, wideLevels)} level(s), then a spine`);
-    const nodes = await walkTree(env, { namespace, owner, depth, fanout, wideLevels, key: mode, seed, concurrency, deadlineMs: treeDeadlineMs(ctx, configuredTreeSize(ctx)), signal: ctx.signal });
+    const nodes = await walkTree(env, { namespace, owner, depth, fanout, wideLevels, key: mode, seed, concurrency, deadlineMs: treeDeadlineMs(ctx, configuredTreeSize(ctx)), signal: ctx.signal, pathPrefix: `${key}:` });
     const namer = new Namer();
     nameAll(nodes, namer);
     ctx.tree(reportTree(nodes, namer, `${key}:`));
@@ -113,12 +114,9 @@ export const identityInheritance: Scenario = {
   name: IDENTITY_SCENARIO,
   description: 'children created by runners carry the root user\'s whole identity at every depth (and the backend-contract probe with parent_session_id)',
   async run(ctx) {
-    const env = await setupEnv(ctx, { users: 1 });
-    try {
+    await inEnv(ctx, { users: 1 }, async (env) => {
       const namespace = await env.project('identity');
       await runIdentityTrees(ctx, env, namespace, env.users[0]);
-    } finally {
-      await env.cleanup();
-    }
+    });
   },
 };

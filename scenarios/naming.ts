@@ -2,8 +2,10 @@
 // produce N distinct sessions and no 5xx (contract §0.4, A8). Sessions are created with desired
 // phase Stopped, so no runner pods are provisioned. N is fixed and small (bounded load).
 import type { Scenario } from '../harness/index.ts';
+import { InfraError } from '../harness/errors.ts';
 import { ANN_DESIRED_PHASE, CRD_GROUP, CRD_VERSION, ROUTES, SESSION_PLURAL } from '../harness/platform/contract.ts';
-import { setupEnv, userHeaders } from './support/env.ts';
+import { userHeaders } from './support/env.ts';
+import { inEnv } from './support/run.ts';
 import { sleep } from './support/sessions.ts';
 
 export const NAMING_SCENARIO = 'naming-under-concurrency';
@@ -18,8 +20,7 @@ export const namingUnderConcurrency: Scenario = {
   name: NAMING_SCENARIO,
   description: `${SIMULTANEOUS_CREATES} simultaneous creates give ${SIMULTANEOUS_CREATES} distinct sessions and no 5xx`,
   async run(ctx) {
-    const env = await setupEnv(ctx, { users: 1 });
-    try {
+    await inEnv(ctx, { users: 1 }, async (env) => {
       const ns = await env.project('naming');
       const user = env.users[0];
       const n = SIMULTANEOUS_CREATES;
@@ -27,10 +28,14 @@ export const namingUnderConcurrency: Scenario = {
       const t0 = Date.now();
       const rs = await Promise.all(
         Array.from({ length: n }, (_, i) =>
-          env.http('POST', ROUTES.sessions(ns), { token: env.proxyToken, headers: userHeaders(user), body: { initialPrompt: `harness burst ${i}`, annotations: { [ANN_DESIRED_PHASE]: 'Stopped' } } }).catch((err: Error) => ({ status: 0, body: { error: err.message } })),
+          env.http('POST', ROUTES.sessions(ns), { token: env.proxyToken, headers: userHeaders(user), body: { initialPrompt: `harness burst ${i}`, annotations: { [ANN_DESIRED_PHASE]: 'Stopped' } } }).catch((err: Error) => {
+            if (err instanceof InfraError) throw err;
+            return { status: 0, body: { error: err.message } };
+          }),
         ),
       );
       const sentWithinMs = Date.now() - t0;
+      rs.forEach((r, i) => r.status === 201 && env.tracker.track(ns, r.body?.name, { path: [`burst of ${n}`, `#${i}`], owner: user, sentAt: t0 }));
       const statuses = rs.map((r) => r.status);
       const count = (pred: (s: number) => boolean) => statuses.filter(pred).length;
       const path = [`burst of ${n}`];
@@ -64,8 +69,6 @@ export const namingUnderConcurrency: Scenario = {
           message: `${n} simultaneous creates produced ${distinct < n ? 'fewer' : 'more'} than ${n} distinct sessions`,
           repro: ctx.repro(),
         });
-    } finally {
-      await env.cleanup();
-    }
+    });
   },
 };

@@ -72,8 +72,10 @@ export function formatIdentityRepro(result: RunResult, config: HarnessConfig): s
   }
   lines.push('', 'tree:', ...treeLines(s.tree ?? [], failed));
   const findings = s.assertions.filter((a) => a.finding);
+  const identityLost = findings.some((a) => KEY_MODES.some((k) => a.assertion.startsWith(identityAssertion.prefix(k.key))));
   lines.push('', findings.length ? `findings (${findings.length}):` : 'no findings: every child carries the root user\'s identity');
   for (const a of findings) lines.push(`  ${a.assertion} at ${a.finding!.sessionPath.join(' -> ')}: expected ${JSON.stringify(a.finding!.expected)}, actual ${JSON.stringify(a.finding!.actual)}`);
+  if (findings.length && !identityLost) lines.push('every child carries the root user\'s identity (the findings above are of other kinds)');
   const keys = KEY_MODES.map((k) => k.key).filter((key) => findings.some((a) => a.assertion.startsWith(identityAssertion.prefix(key))));
   for (const key of keys.length ? keys : config.parentKeys) lines.push('', `by hand (${key}):`, ...identityCommands(config, key).map((l) => `  ${l}`));
   const keyFlag = config.parentKeys[0] === PARENT_KEY_RUNNER ? '' : ` --parent-keys ${config.parentKeys[0]}`;

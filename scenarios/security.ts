@@ -13,7 +13,8 @@ import { ROUTES } from '../harness/platform/contract.ts';
 import { probeParentBody, type RunnerResponse } from '../harness/sim/runner.ts';
 import type { SimUser } from '../harness/sim/users.ts';
 import { CHECKED_CREDENTIALS, credentialOwner, isCredentialOf } from './credential-resolution.ts';
-import { readSession, setupEnv, userHeaders, type HttpResult } from './support/env.ts';
+import { readSession, userHeaders, type HttpResult } from './support/env.ts';
+import { inEnv } from './support/run.ts';
 import { createAsUser, createWithRetry, Namer, runnerOf } from './support/tree.ts';
 
 export const SECURITY_SCENARIO = 'security';
@@ -78,14 +79,13 @@ export const security: Scenario = {
   name: SECURITY_SCENARIO,
   description: 'no identity or credential takeover through a foreign parent, forged X-Forwarded-User or another project',
   async run(ctx) {
-    const env = await setupEnv(ctx, { users: 2, seedCredentials: true });
-    try {
+    await inEnv(ctx, { users: 2, seedCredentials: true }, async (env) => {
       const ns = await env.project('security');
       const other = await env.project('security-other');
       const [victim, attacker] = env.users;
       const namer = new Namer();
-      const v = await createAsUser(env, ns, victim, { initialPrompt: 'victim root' });
-      const a = await createAsUser(env, ns, attacker, { initialPrompt: 'attacker root' });
+      const v = await createAsUser(env, ns, victim, { initialPrompt: 'victim root' }, { path: ['victim'] });
+      const a = await createAsUser(env, ns, attacker, { initialPrompt: 'attacker root' }, { path: ['attacker'] });
       if (v.status !== 201 || a.status !== 201) throw new Error(`root sessions not created (victim ${v.status}, attacker ${a.status})`);
       const victimRoot: string = v.body.name;
       const attackerRoot: string = a.body.name;
@@ -93,17 +93,19 @@ export const security: Scenario = {
       namer.add(attackerRoot, 'attacker');
 
       // 1. Probe: a human attacker (their own API call) names the victim's session as parent.
-      const h = await createWithRetry(() => env.http('POST', ROUTES.sessions(ns), { token: env.proxyToken, headers: userHeaders(attacker), body: both(victimRoot) }));
+      const h = await createWithRetry(env, () => env.http('POST', ROUTES.sessions(ns), { token: env.proxyToken, headers: userHeaders(attacker), body: both(victimRoot) }));
       const hName: string | undefined = h.status === 201 ? h.body.name : undefined;
       namer.add(hName, 'victim.attacker-child');
+      env.tracker.track(ns, hName, { path: ['victim', 'victim.attacker-child'], owner: attacker, sentAt: h.sentAt });
       const hView = hName ? await readSession(env, ns, hName) : undefined;
       checkNotVictim(ctx, namer, securityAssertion.takeoverHuman, ['victim', 'victim.attacker-child'], 'an API caller (the attacker, human) naming the victim\'s session as parent', h.status, hView?.userContext?.userId, attacker, victim);
 
       // 2. Probe: an API caller holding the attacker's runner token names the victim's session.
       const attackerRunner = await runnerOf(env, ns, attackerRoot, Date.now() + RUNNER_TIMEOUT_MS, ctx.signal);
-      const rr = await createWithRetry(() => attackerRunner.probe('POST', both(victimRoot)));
+      const rr = await createWithRetry(env, () => attackerRunner.probe('POST', both(victimRoot)));
       const rName: string | undefined = rr.status === 201 ? rr.body.name : undefined;
       namer.add(rName, 'victim.attacker-runner-child');
+      env.tracker.track(ns, rName, { path: ['attacker', 'victim.attacker-runner-child'], creator: attackerRunner, sentAt: rr.sentAt });
       const rView = rName ? await readSession(env, ns, rName) : undefined;
       checkNotVictim(ctx, namer, securityAssertion.takeoverRunner, ['attacker', 'victim.attacker-runner-child'], 'an API caller with the attacker\'s runner token naming the victim\'s session as parent', rr.status, rView?.userContext?.userId, attacker, victim);
 
@@ -155,8 +157,6 @@ export const security: Scenario = {
           message: `the attacker's runner was served other users' credentials for its own session: ${leaks.join(', ')}`,
           repro: ctx.repro(),
         });
-    } finally {
-      await env.cleanup();
-    }
+    });
   },
 };

@@ -95,21 +95,28 @@ export function buildReportJson(run: RunResult): unknown {
       repro: f.repro,
       ...(f.probe ? { probe: true } : {}),
     })),
+    transients: transientsOf(run),
     timings: sortKeys(run.timings),
   };
+}
+
+/** Transient faults retried through: volatile (they depend on timing, not on the seed). */
+function transientsOf(run: RunResult): { count: number; events: unknown[] } {
+  const events = run.scenarios.flatMap((s) => (s.transients ?? []).map((e) => ({ scenario: s.name, request: e.request, cause: e.cause, attempts: e.attempts })));
+  return { count: events.length, events };
 }
 
 export function renderReportJson(run: RunResult): string {
   return JSON.stringify(buildReportJson(run), null, 2) + '\n';
 }
 
-/** The part of report.json that must be identical for the same seed: drops `*At`, `durationMs`, `timings`. */
+/** The part of report.json that must be identical for the same seed: drops `*At`, `durationMs`, `timings`, `transients`. */
 export function stableView(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(stableView);
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
-      if (k.endsWith('At') || k === 'durationMs' || k === 'timings') continue;
+      if (k.endsWith('At') || k === 'durationMs' || k === 'timings' || k === 'transients') continue;
       out[k] = stableView(v);
     }
     return out;

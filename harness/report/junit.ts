@@ -51,6 +51,7 @@ function suiteXml(s: ScenarioResult, run: RunResult, extraError?: string): strin
     ['target', run.target.name],
     ['profile', run.profile],
     ['seed', String(run.seed)],
+    ...(s.transients?.length ? [['transients', String(s.transients.length)]] : []),
   ]
     .map(([k, v]) => `      <property name="${escapeAttr(k)}" value="${escapeAttr(v)}"/>`)
     .join('\n');

@@ -33,6 +33,16 @@ export interface AssertionRecord {
 
 export type ScenarioStatus = 'passed' | 'failed' | 'skipped' | 'error';
 
+/** An idempotent read that failed transiently (5xx, dropped connection) and then got an answer on a retry: counted, never a finding. */
+export interface TransientEvent {
+  /** The request, e.g. `GET /api/projects/p/agentic-sessions/<name>`. */
+  request: string;
+  /** What the failed attempts saw: an HTTP status (`503`) or a transport error code (`ECONNRESET`). */
+  cause: string;
+  /** Attempts it took to get an answer. */
+  attempts: number;
+}
+
 /** A node of a spawn tree as the report shows it: logical id plus stable attributes. */
 export interface TreeNode {
   id: string;
@@ -63,6 +73,8 @@ export interface ScenarioResult {
   assertions: AssertionRecord[];
   tree?: TreeNode[];
   load?: LoadSummary[];
+  /** Transient faults its reads retried through. */
+  transients?: TransientEvent[];
   startedAt: string;
   durationMs: number;
 }

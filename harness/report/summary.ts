@@ -49,6 +49,13 @@ export function renderSummary(run: RunResult): string {
     for (const s of skips) lines.push(`- ${cell(s)}`);
     lines.push('');
   }
+  const transients = run.scenarios.flatMap((s) => (s.transients ?? []).map((e) => ({ ...e, scenario: s.name })));
+  if (transients.length) {
+    lines.push(`### Transient faults (${transients.length}): retried and cleared, not findings`, '');
+    for (const e of transients.slice(0, 20)) lines.push(`- ${cell(e.scenario)}: ${code(e.request)} saw ${cell(e.cause)}, answered on attempt ${e.attempts}`);
+    if (transients.length > 20) lines.push(`- … and ${transients.length - 20} more (report.json \`transients\`)`);
+    lines.push('');
+  }
   const loads = run.scenarios.flatMap((s) => s.load ?? []);
   for (const l of loads) {
     lines.push(`### Load: ${cell(l.name)}`, '');

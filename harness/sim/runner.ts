@@ -78,6 +78,8 @@ export interface RunnerResponse {
   status: number;
   body: any;
   ms: number;
+  /** Attempts the read took, when the harness retried it through a transient fault. */
+  attempts?: number;
 }
 
 /** How the harness sends an idempotent read (e.g. with retries of transient faults); default: once, as the runner does. */

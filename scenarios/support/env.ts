@@ -16,11 +16,15 @@ import {
 import { MOCK_API_KEY } from '../../harness/platform/deploy.ts';
 import { apiCode, describeError, loadKubeConfig } from '../../harness/platform/kube.ts';
 import { makeUsers, seedViaEndpoints, seedViaSecrets, type SimUser } from '../../harness/sim/users.ts';
-import type { RunnerOptions } from '../../harness/sim/runner.ts';
+import type { RunnerOptions, SimRunner } from '../../harness/sim/runner.ts';
 import { runnerCommitOf } from '../../harness/config.ts';
-import { callBackend } from '../../harness/sim/backend-http.ts';
+import { Faults, type HttpOptions, type HttpResult } from './faults.ts';
+
+export type { HttpResult };
 
 export const PROXY_SA = 'harness-proxy';
+/** A user with a valid token and no rights in any project: what the backend must refuse. */
+export const OUTSIDER_SA = 'harness-outsider';
 
 /** Users of a scenario run, from the seed; display names made header-safe (see toHeaderSafe). */
 export function scenarioUsers(seed: number, count = 3): SimUser[] {
@@ -41,10 +45,25 @@ export function userHeaders(u: SimUser): Record<string, string> {
   return { 'X-Forwarded-User': u.rawId, 'X-Forwarded-Preferred-Username': u.displayName, 'X-Forwarded-Groups': u.groups.join(',') };
 }
 
-export interface HttpResult {
-  status: number;
-  body: any;
+export interface TrackOptions {
+  /** Seed-stable path of the session in reports (its last element names it). */
+  path: string[];
+  /** The human it belongs to. */
+  owner?: SimUser;
+  /** The simulated runner that created it. */
+  creator?: SimRunner;
+  /** Date.now() when its create was sent. */
+  sentAt?: number;
 }
+
+/** Follows the sessions a scenario creates until its end (the Ledger; a no-op when none is given). */
+export interface Tracker {
+  watchNamespace(namespace: string): Promise<void>;
+  track(namespace: string, name: string | undefined, o: TrackOptions): void;
+  expectDeleted(namespace: string, name: string): void;
+}
+
+const NO_TRACKER: Tracker = { watchNamespace: async () => {}, track: () => {}, expectDeleted: () => {} };
 
 export interface ScenarioEnv {
   adminKc: KubeConfig;
@@ -55,12 +74,19 @@ export interface ScenarioEnv {
   platformNamespace: string;
   /** Token of the proxy ServiceAccount (never logged; registered for redaction). */
   proxyToken: string;
+  /** Token of a ServiceAccount bound to nothing: reads with it must be refused. */
+  outsiderToken: string;
+  /** Retries of transient faults (counted on the scenario), resends, infrastructure failures. */
+  faults: Faults;
   users: SimUser[];
   /** How simulated runners are built: the platform commit whose requests they send. */
   runnerOptions: RunnerOptions;
-  http(method: string, route: string, opts?: { token?: string; headers?: Record<string, string>; body?: unknown; timeoutMs?: number }): Promise<HttpResult>;
+  /** One backend call: GETs retry transient faults, other methods are sent once (see faults.ts). */
+  http(method: string, route: string, opts?: HttpOptions): Promise<HttpResult>;
   /** Creates (or recreates) a managed project namespace with ambient-runner-secrets; the proxy gets admin in it. */
   project(suffix: string): Promise<string>;
+  /** Where created sessions are registered for the end-of-scenario re-check. */
+  tracker: Tracker;
   cleanup(): Promise<void>;
 }
 
@@ -71,7 +97,14 @@ export function projectName(seed: number, suffix: string): string {
   return `ah-s${seed}-${suffix}`.slice(0, 63).replace(/-+$/, '');
 }
 
-export async function setupEnv(ctx: ScenarioContext, opts: { users?: number; seedCredentials?: boolean } = {}): Promise<ScenarioEnv> {
+export interface EnvOptions {
+  users?: number;
+  seedCredentials?: boolean;
+  tracker?: Tracker;
+}
+
+export async function setupEnv(ctx: ScenarioContext, opts: EnvOptions = {}): Promise<ScenarioEnv> {
+  const tracker = opts.tracker ?? NO_TRACKER;
   const { cluster, config } = ctx;
   const adminKc = loadKubeConfig({ yaml: cluster.kubeconfig.yaml });
   const core = adminKc.makeApiClient(CoreV1Api);
@@ -82,22 +115,28 @@ export async function setupEnv(ctx: ScenarioContext, opts: { users?: number; see
   const runLabel = { [LABEL_HARNESS_RUN]: cluster.runId };
   const created: string[] = [];
 
-  const http: ScenarioEnv['http'] = (method, route, o = {}) => callBackend(`${origin}${route}`, { method, ...o });
+  const faults = new Faults(ctx, origin);
+  const http: ScenarioEnv['http'] = (method, route, o = {}) => faults.http(origin, method, route, o);
 
-  // The proxy principal: a ServiceAccount in the platform namespace, bound per project.
-  try {
-    await core.createNamespacedServiceAccount({ namespace: platformNamespace, body: { metadata: { name: PROXY_SA, labels: runLabel } } });
-  } catch (err) {
-    if (apiCode(err) !== 409) throw new Error(`creating ServiceAccount ${PROXY_SA}: ${describeError(err)}`);
-  }
-  const tr = await core.createNamespacedServiceAccountToken({
-    namespace: platformNamespace,
-    name: PROXY_SA,
-    body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { audiences: [], expirationSeconds: 3600 } },
-  });
-  const proxyToken = tr.status?.token ?? '';
-  if (!proxyToken) throw new Error(`TokenRequest for ${PROXY_SA} returned no token`);
-  ctx.secret(proxyToken);
+  /** A ServiceAccount in the platform namespace and a token for it (registered for redaction). */
+  const serviceAccountToken = async (name: string): Promise<string> => {
+    try {
+      await core.createNamespacedServiceAccount({ namespace: platformNamespace, body: { metadata: { name, labels: runLabel } } });
+    } catch (err) {
+      if (apiCode(err) !== 409) throw new Error(`creating ServiceAccount ${name}: ${describeError(err)}`);
+    }
+    const tr = await core.createNamespacedServiceAccountToken({
+      namespace: platformNamespace,
+      name,
+      body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { audiences: [], expirationSeconds: 3600 } },
+    });
+    const token = tr.status?.token ?? '';
+    if (!token) throw new Error(`TokenRequest for ${name} returned no token`);
+    ctx.secret(token);
+    return token;
+  };
+  // The proxy principal is bound per project; the outsider never is.
+  const [proxyToken, outsiderToken] = await Promise.all([serviceAccountToken(PROXY_SA), serviceAccountToken(OUTSIDER_SA)]);
 
   const users = scenarioUsers(config.seed, opts.users ?? 3);
   for (const u of users) {
@@ -127,6 +166,7 @@ export async function setupEnv(ctx: ScenarioContext, opts: { users?: number; see
     }
     await core.createNamespace({ body: { metadata: { name: ns, labels: { ...runLabel, [LABEL_MANAGED]: 'true' } } } });
     created.push(ns);
+    await tracker.watchNamespace(ns);
     await core.createNamespacedSecret({
       namespace: ns,
       body: { metadata: { name: RUNNER_SECRETS, labels: runLabel }, type: 'Opaque', data: { ANTHROPIC_API_KEY: Buffer.from(MOCK_API_KEY).toString('base64') } },
@@ -144,10 +184,10 @@ export async function setupEnv(ctx: ScenarioContext, opts: { users?: number; see
 
   const cleanup = async () => {
     for (const ns of created) await core.deleteNamespace({ name: ns }).catch(() => undefined);
-    await core.deleteNamespacedServiceAccount({ namespace: platformNamespace, name: PROXY_SA }).catch(() => undefined);
+    for (const name of [PROXY_SA, OUTSIDER_SA]) await core.deleteNamespacedServiceAccount({ namespace: platformNamespace, name }).catch(() => undefined);
   };
-  const runnerOptions: RunnerOptions = { commit: runnerCommitOf(config) };
-  return { adminKc, core, custom, origin, platformNamespace, proxyToken, users, runnerOptions, http, project, cleanup };
+  const runnerOptions: RunnerOptions = { commit: runnerCommitOf(config), read: faults.runnerReads };
+  return { adminKc, core, custom, origin, platformNamespace, proxyToken, outsiderToken, faults, users, runnerOptions, http, project, tracker, cleanup };
 }
 
 export interface SessionView {
@@ -155,26 +195,10 @@ export interface SessionView {
   annotations?: Record<string, string>;
 }
 
-/**
- * Idempotent reads only: retried (3 attempts) when a pooled keep-alive connection was closed by the
- * server just as it was reused (ECONNRESET / socket hang up), which a loaded machine makes likely.
- */
-export async function retryTransient<T>(read: () => Promise<T>): Promise<T> {
-  for (let i = 1; ; i++) {
-    try {
-      return await read();
-    } catch (err) {
-      const text = `${(err as { code?: string }).code ?? ''} ${(err as Error).message ?? ''}`;
-      if (i >= 3 || !/ECONNRESET|EPIPE|socket hang up/i.test(text)) throw err;
-      await sleep(200 * i);
-    }
-  }
-}
-
 /** Reads one session CR with the admin kubeconfig; undefined when it does not exist. */
 export async function readSession(env: ScenarioEnv, namespace: string, name: string): Promise<SessionView | undefined> {
   try {
-    const o = (await retryTransient(() => env.custom.getNamespacedCustomObject({ group: CRD_GROUP, version: CRD_VERSION, namespace, plural: SESSION_PLURAL, name }))) as {
+    const o = (await env.faults.kube(`GET ${SESSION_PLURAL} ${namespace}/${name}`, () => env.custom.getNamespacedCustomObject({ group: CRD_GROUP, version: CRD_VERSION, namespace, plural: SESSION_PLURAL, name }))) as {
       spec?: { userContext?: SessionView['userContext'] };
       metadata?: { annotations?: Record<string, string> };
     };

@@ -6,12 +6,13 @@
 // an identity one. Every loop is bounded in count and time.
 import { CoreV1Api, type V1Pod } from '@kubernetes/client-node';
 import { CRD_GROUP, CRD_VERSION, K8S_LIST_PAGE_SIZE, ROUTES, SESSION_PLURAL, sessionObjectNames } from '../../harness/platform/contract.ts';
+import { InfraError } from '../../harness/errors.ts';
 import { apiCode } from '../../harness/platform/kube.ts';
 import type { TreeNode } from '../../harness/report/model.ts';
 import { loopbackUrlMap, probeParentBody, secretReaderFor, SimRunner, type ParentKeyMode } from '../../harness/sim/runner.ts';
 import { planTree } from '../../harness/sim/spawn-tree.ts';
 import type { SimUser } from '../../harness/sim/users.ts';
-import { retryTransient, userHeaders, type HttpResult, type ScenarioEnv, type SessionView } from './env.ts';
+import { userHeaders, type HttpResult, type ScenarioEnv, type SessionView } from './env.ts';
 
 export interface WalkedNode {
   /** Seed-stable path id: "0", "0.1", "0.1.0". */
@@ -39,6 +40,8 @@ export interface WalkOptions {
   concurrency: number;
   deadlineMs: number;
   signal?: AbortSignal;
+  /** Prefix of the nodes' path ids in reports (and in the tracker), e.g. `parentSessionId:`. */
+  pathPrefix?: string;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -77,15 +80,20 @@ class Semaphore {
   }
 }
 
-/** Sends a create; on 500 (a same-second name collision at m-6b21778) retries when the next second starts, `attempts` times in all. */
-export async function createWithRetry(send: () => Promise<HttpResult>, attempts = 4): Promise<HttpResult & { attempts: number }> {
+/**
+ * Sends a create; on 500 (a same-second name collision at m-6b21778) retries when the next second
+ * starts, `attempts` times in all. A create that got no answer at all goes through `faults.once`.
+ */
+export async function createWithRetry(env: Pick<ScenarioEnv, 'faults'>, send: () => Promise<HttpResult>, attempts = 4): Promise<HttpResult & { attempts: number; sentAt: number }> {
   let last: HttpResult = { status: 0, body: undefined };
+  let sentAt = Date.now();
   for (let i = 1; i <= attempts; i++) {
-    last = await send();
-    if (last.status !== 500 || i === attempts) return { ...last, attempts: i };
+    sentAt = Date.now();
+    last = await env.faults.once('POST agentic-sessions', send);
+    if (last.status !== 500 || i === attempts) return { ...last, attempts: i, sentAt };
     await sleep(1000 - (Date.now() % 1000) + 30);
   }
-  return { ...last, attempts };
+  return { ...last, attempts, sentAt };
 }
 
 /** Waits (bounded) for a session's runner Pod and builds its simulated runner from it. */
@@ -94,22 +102,24 @@ export async function runnerOf(env: ScenarioEnv, namespace: string, session: str
   for (;;) {
     let pod: V1Pod | undefined;
     try {
-      pod = await retryTransient(() => core.readNamespacedPod({ namespace, name: sessionObjectNames(session).pod }));
+      pod = await env.faults.kube(`GET pod ${namespace}/${sessionObjectNames(session).pod}`, () => core.readNamespacedPod({ namespace, name: sessionObjectNames(session).pod }));
     } catch (err) {
       if (apiCode(err) !== 404) throw err;
     }
     if (pod) {
       const found = pod;
-      return retryTransient(() => SimRunner.fromPod(found, secretReaderFor(env.adminKc), loopbackUrlMap(env.origin), env.runnerOptions));
+      return env.faults.kube(`runner of ${namespace}/${session}`, () => SimRunner.fromPod(found, secretReaderFor(env.adminKc), loopbackUrlMap(env.origin), env.runnerOptions));
     }
     if (Date.now() > deadline || signal?.aborted) throw new Error(`runner pod of ${namespace}/${session} did not appear in time`);
     await sleep(200);
   }
 }
 
-/** A root session created by `user` through the proxy. */
-export function createAsUser(env: ScenarioEnv, namespace: string, user: SimUser, body: Record<string, unknown>, attempts?: number): Promise<HttpResult & { attempts: number }> {
-  return createWithRetry(() => env.http('POST', ROUTES.sessions(namespace), { token: env.proxyToken, headers: userHeaders(user), body }), attempts);
+/** A root session created by `user` through the proxy; tracked under `path` when given. */
+export async function createAsUser(env: ScenarioEnv, namespace: string, user: SimUser, body: Record<string, unknown>, o: { attempts?: number; path?: string[] } = {}): Promise<HttpResult & { attempts: number; sentAt: number }> {
+  const r = await createWithRetry(env, () => env.http('POST', ROUTES.sessions(namespace), { token: env.proxyToken, headers: userHeaders(user), body }), o.attempts);
+  if (o.path && r.status === 201) env.tracker.track(namespace, r.body?.name, { path: o.path, owner: user, sentAt: r.sentAt });
+  return r;
 }
 
 export async function walkTree(env: ScenarioEnv, o: WalkOptions): Promise<WalkedNode[]> {
@@ -127,21 +137,27 @@ export async function walkTree(env: ScenarioEnv, o: WalkOptions): Promise<Walked
     nodes.set(n.id, node);
     try {
       if (Date.now() > deadline || o.signal?.aborted) throw new Error('deadline reached before this session was created');
-      let r: HttpResult & { attempts: number };
+      let r: HttpResult & { attempts: number; sentAt: number };
+      let runner: SimRunner | undefined;
       if (!parent) {
-        r = await sem.run(() => createAsUser(env, o.namespace, o.owner, { initialPrompt: `harness root ${n.id}`, displayName: `root ${n.id}` }, attempts));
+        r = await sem.run(() => createAsUser(env, o.namespace, o.owner, { initialPrompt: `harness root ${n.id}`, displayName: `root ${n.id}` }, { attempts }));
       } else {
         if (!parent.name) throw new Error('parent was not created');
-        const runner = await runnerOf(env, o.namespace, parent.name, deadline, o.signal);
+        const parentRunner = await runnerOf(env, o.namespace, parent.name, deadline, o.signal);
+        runner = parentRunner;
         const opts = { sessionName: `sim-${n.id}`, initialPrompt: `harness child ${n.id}` };
         const key = n.key ?? o.key;
-        r = await sem.run(() => createWithRetry(() => (key === 'camel' ? runner.createSession(opts) : runner.probe('POST', probeParentBody(key, runner.sessionName, opts))), attempts));
+        r = await sem.run(() => createWithRetry(env, () => (key === 'camel' ? parentRunner.createSession(opts) : parentRunner.probe('POST', probeParentBody(key, parentRunner.sessionName, opts))), attempts));
       }
       node.status = r.status;
       node.attempts = r.attempts;
-      if (r.status === 201) node.name = r.body?.name;
+      if (r.status === 201) {
+        node.name = r.body?.name;
+        env.tracker.track(o.namespace, node.name, { path: pathOf([...nodes.values()], n.id, o.pathPrefix), owner: o.owner, creator: runner, sentAt: r.sentAt });
+      }
       else node.error = typeof r.body === 'object' ? (r.body?.error ?? JSON.stringify(r.body)) : String(r.body ?? '');
     } catch (err) {
+      if (err instanceof InfraError) throw err; // the run fails as infrastructure, not as a finding
       node.error = (err as Error).message;
     }
     await Promise.all((kids.get(n.id) ?? []).map((k) => visit(k, node)));
@@ -160,7 +176,7 @@ export async function readSessionViews(env: ScenarioEnv, namespace: string): Pro
   const views = new Map<string, SessionView>();
   let cont: string | undefined;
   for (let page = 0; page < 1000; page++) {
-    const list = (await retryTransient(() =>
+    const list = (await env.faults.kube(`LIST ${SESSION_PLURAL} ${namespace}`, () =>
       env.custom.listNamespacedCustomObject({ group: CRD_GROUP, version: CRD_VERSION, namespace, plural: SESSION_PLURAL, limit: K8S_LIST_PAGE_SIZE, _continue: cont }),
     )) as { items?: { metadata?: { name?: string; annotations?: Record<string, string> }; spec?: { userContext?: SessionView['userContext'] } }[]; metadata?: { continue?: string } };
     for (const o of list.items ?? []) if (o.metadata?.name) views.set(o.metadata.name, { userContext: o.spec?.userContext, annotations: o.metadata.annotations });

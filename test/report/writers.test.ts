@@ -78,7 +78,8 @@ describe('JUnit XML', () => {
 describe('report.json', () => {
   it('has the documented top-level keys in a fixed order, with schemaVersion first', () => {
     const json = JSON.parse(renderReportJson(sampleRun()));
-    expect(Object.keys(json)).toEqual(['schemaVersion', 'tool', 'run', 'parameters', 'target', 'summary', 'scenarios', 'findings', 'timings']);
+    expect(Object.keys(json)).toEqual(['schemaVersion', 'tool', 'run', 'parameters', 'target', 'summary', 'scenarios', 'findings', 'transients', 'timings']);
+    expect(json.transients).toEqual({ count: 0, events: [] });
     expect(json.schemaVersion).toBe(1);
     expect(json.run).toMatchObject({ seed: 42, profile: 'm-6b21778', target: 'embedded', exitCode: 3, outcome: 'infrastructure-error' });
     expect(json.run.runKey).toMatch(/^[0-9a-f]{12}$/);
@@ -146,5 +147,18 @@ describe('backend-contract probes are listed apart', () => {
     const md = renderSummary(run);
     expect(md).toContain('Backend-contract probes (an API caller sending shapes no runner sends): 1 passed, 1 failed, 0 skipped.');
     expect(md).toMatch(/### Findings \(1\)[\s\S]*### Backend-contract probe findings \(an API caller, not a runner\) \(1\)\n\n- \*\*identity.inherit \/ identity.probe.parent_session_id.userId/);
+  });
+});
+
+describe('transient faults', () => {
+  it('are counted in report.json (volatile, outside the stable view), in summary.md and as a JUnit property; never findings', () => {
+    const run = sampleRun();
+    run.scenarios[0].transients = [{ request: 'GET /api/projects/p/agentic-sessions/x', cause: '503', attempts: 2 }];
+    const json = buildReportJson(run) as any;
+    expect(json.transients).toEqual({ count: 1, events: [{ scenario: 'identity.inherit', request: 'GET /api/projects/p/agentic-sessions/x', cause: '503', attempts: 2 }] });
+    expect(json.summary.findings).toBe(1);
+    expect(JSON.stringify(stableView(json))).toBe(JSON.stringify(stableView(buildReportJson(sampleRun()))));
+    expect(renderSummary(run)).toContain('### Transient faults (1): retried and cleared, not findings');
+    expect(renderJUnit(run)).toContain('<property name="transients" value="1"/>');
   });
 });

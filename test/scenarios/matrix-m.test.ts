@@ -39,6 +39,7 @@ describe('detection matrix: m-6b21778', () => {
         'security.credential-theft',
         'naming.no-5xx',
         'naming.distinct-sessions',
+        'read.runner.list',
       ].sort(),
     );
   });
@@ -93,5 +94,18 @@ describe('detection matrix: m-6b21778', () => {
     expect(runnerIds.every((a) => a.status === 'failed' && !a.probe)).toBe(true);
     const probeIds = s.assertions.filter((a) => a.assertion === 'identity.probe.parent_session_id.userId');
     expect(probeIds.every((a) => a.status === 'passed' && a.probe === true)).toBe(true);
+  });
+
+  it("the runner's list_sessions tool reads `sessions`: the agent is handed none of the sessions its runner created", () => {
+    const fs = findingsOf(outcome, 'read.runner.list');
+    // Every session a runner created, in every scenario (the 6 children of each identity tree among them).
+    expect(fs.length).toBeGreaterThanOrEqual(18);
+    for (const f of fs) {
+      expect(f.actual).toEqual({ status: 200, found: false });
+      expect(f.message).toMatch(/^the creating runner's list_sessions tool \(runner at 6b21778\): the tool reads the answer's `sessions`; the backend answered 200 with \{hasMore, items, limit, offset, totalCount\}, and the agent is handed 0 session\(s\)/);
+    }
+    // What the backend serves on the other read paths is what it stored.
+    expect(findingsOf(outcome, 'read.owner.get')).toEqual([]);
+    expect(findingsOf(outcome, 'read.runner.get')).toEqual([]);
   });
 });

@@ -45,16 +45,19 @@ describe('repro identity', () => {
     expectReproOutput(r.stdout);
   }, 320_000);
 
-  it('CLI: --parent-keys parent_session_id (the key m-6b21778 reads) shows the identity kept, exit 0', async () => {
+  it('CLI: --parent-keys parent_session_id (the key m-6b21778 reads, a backend-contract probe) shows the identity kept', async () => {
     const r = await runCli(['repro', 'identity', '--profile', 'm-6b21778', '--seed', '1', '--parent-keys', 'parent_session_id', '--report-dir', tmpDir('repro-snake')], { timeoutMs: 300_000 });
-    expect(r.code, r.stderr.slice(-1500)).toBe(0);
+    // The only findings: at 6b21778 the runner's list_sessions tool reads `sessions`, not `items`.
+    expect(r.code, r.stderr.slice(-1500)).toBe(1);
+    expect(r.stdout).toContain('parent_session_id: backend-contract probe, an API caller with the runner\'s token');
+    expect(r.stdout.match(/^ {2}\S+ at /gm)?.map((l) => l.trim().split(' ')[0])).toEqual(['read.runner.list']);
     const id = scenarioUsers(1, 1)[0].userId;
     const lines = r.stdout.split('\n');
     const root = lines.findIndex((l) => l.startsWith('parent_session_id:0 '));
     expect(lines[root]).toContain(`userId=${id}`);
     expect(lines[root + 1]).toMatch(/^\s+└─ parent_session_id:0\.0 /);
     expect(lines[root + 1]).toContain(`userId=${id}`);
-    expect(r.stdout).toContain("no findings: every child carries the root user's identity");
+    expect(r.stdout).toContain("every child carries the root user's identity (the findings above are of other kinds)");
     expect(r.stdout).toMatch(/curl -s -X POST .*"parent_session_id/);
     expect(r.stdout).toContain('rerun: ambient-harness repro identity --target embedded --profile m-6b21778 --seed 1 --parent-keys parent_session_id');
   }, 320_000);
